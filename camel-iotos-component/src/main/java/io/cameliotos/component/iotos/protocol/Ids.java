@@ -1,0 +1,54 @@
+package io.cameliotos.component.iotos.protocol;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Gateway, device and point IDs, and request/response IDs.
+ */
+public final class Ids {
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private Ids() {
+    }
+
+    /**
+     * Parses a positive decimal integer ID without allocating.
+     *
+     * @return the ID, or -1 if the text is not a positive integer that fits in a long
+     */
+    public static long parsePositive(CharSequence text) {
+        int length = text == null ? 0 : text.length();
+        if (length == 0 || length > 18) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value > 0 ? value : -1;
+    }
+
+    /**
+     * A new request or response ID: 32 lowercase hex characters, like a UUID without dashes. IDs only need to be
+     * unique, not secret, so a thread-local generator avoids the contention of {@link java.util.UUID#randomUUID()}.
+     */
+    public static String newRequestId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        char[] chars = new char[32];
+        writeHex(random.nextLong(), chars, 0);
+        writeHex(random.nextLong(), chars, 16);
+        return new String(chars);
+    }
+
+    private static void writeHex(long bits, char[] out, int offset) {
+        for (int i = 15; i >= 0; i--) {
+            out[offset + i] = HEX[(int) (bits & 0xF)];
+            bits >>>= 4;
+        }
+    }
+}

@@ -1,0 +1,427 @@
+package io.cameliotos.component.iotos.protocol;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Writes and reads the JSON of the four IOTOS flows.
+ * <p>
+ * <b>Writes strictly</b>: valid JSON, the protocol's key order, the key {@code responseCode} spelled correctly, numbers
+ * in plain notation (never {@code 1.6E12}). <b>Reads leniently</b>: trailing commas, the platform's
+ * {@code "responseCode,"} typo, numeric strings for IDs and codes, unknown fields ignored. Streaming Jackson is used in
+ * both directions so a message costs one pass and no intermediate tree. Instances are immutable and thread-safe.
+ */
+public final class IotosCodec {
+
+    /** Read limits that keep a hostile payload from costing more than a bounded amount of work. */
+    public static final int MAX_NESTING_DEPTH = 64;
+    public static final int MAX_NUMBER_LENGTH = 64;
+    public static final int MAX_STRING_LENGTH = 1024 * 1024;
+
+    private static final Pattern REQUEST_ID = Pattern.compile("\"requestId\"\\s*:\\s*\"([^\"\\\\]{1,64})\"");
+
+    private final JsonFactory factory;
+    private final ObjectMapper mapper;
+
+    public IotosCodec() {
+        this.factory = JsonFactory.builder()
+                .enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
+                .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(MAX_NESTING_DEPTH)
+                        .maxNumberLength(MAX_NUMBER_LENGTH)
+                        .maxStringLength(MAX_STRING_LENGTH)
+                        .build())
+                .build();
+        this.mapper = new ObjectMapper(factory);
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /** Flow 1: {@code {"requestId","requestTime","data":{key:{name,id,oid,ts,value}}}}. */
+    public byte[] encodeUpload(Upload upload) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(96 + 96 * upload.points().size());
+        try (JsonGenerator gen = factory.createGenerator(out)) {
+            gen.writeStartObject();
+            gen.writeStringField("requestId", upload.requestId());
+            writeNumberField(gen, "requestTime", upload.requestTime());
+            gen.writeObjectFieldStart("data");
+            for (PointValue point : upload.points()) {
+                gen.writeObjectFieldStart(point.effectiveKey());
+                gen.writeStringField("name", point.name());
+                gen.writeNumberField("id", point.id());
+                gen.writeStringField("oid", point.oid());
+                writeNumberField(gen, "ts", point.ts());
+                gen.writeFieldName("value");
+                writeValue(gen, point.value());
+                gen.writeEndObject();
+            }
+            gen.writeEndObject();
+            gen.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Flow 3: {@code {name,id,oid,ts,value,requestId,requestTime}}. */
+    public byte[] encodeControl(Control control) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(192);
+        try (JsonGenerator gen = factory.createGenerator(out)) {
+            gen.writeStartObject();
+            gen.writeStringField("name", control.name());
+            gen.writeNumberField("id", control.id());
+            gen.writeStringField("oid", control.oid());
+            writeNumberField(gen, "ts", control.ts());
+            gen.writeFieldName("value");
+            writeValue(gen, control.value());
+            gen.writeStringField("requestId", control.requestId());
+            writeNumberField(gen, "requestTime", control.requestTime());
+            gen.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Flows 2 and 4. The key order follows the protocol page: an upload result has {@code ts} before {@code value}, a
+     * control result {@code value} before {@code ts}.
+     */
+    public byte[] encodeResult(PointResult result, MessageType type) {
+        if (type != MessageType.UPDATE_RESULT && type != MessageType.CONTROL_RESULT) {
+            throw new IllegalArgumentException("not a result type: " + type);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(320);
+        try (JsonGenerator gen = factory.createGenerator(out)) {
+            gen.writeStartObject();
+            gen.writeNumberField("id", result.id());
+            gen.writeStringField("oid", result.oid());
+            gen.writeStringField("name", result.name());
+            if (type == MessageType.UPDATE_RESULT) {
+                writeNumberField(gen, "ts", result.ts());
+                gen.writeFieldName("value");
+                writeValue(gen, result.value());
+            } else {
+                gen.writeFieldName("value");
+                writeValue(gen, result.value());
+                writeNumberField(gen, "ts", result.ts());
+            }
+            gen.writeStringField("requestId", result.requestId());
+            writeNumberField(gen, "requestTime", result.requestTime());
+            gen.writeStringField("responseId", result.responseId());
+            writeNumberField(gen, "responseTime", result.responseTime());
+            gen.writeNumberField("responseCode", result.responseCode());
+            gen.writeStringField("responseDesc", result.responseDesc());
+            gen.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeNumberField(JsonGenerator gen, String name, BigDecimal value) throws IOException {
+        gen.writeFieldName(name);
+        if (value == null) {
+            gen.writeNull();
+        } else {
+            gen.writeNumber(value);
+        }
+    }
+
+    private void writeValue(JsonGenerator gen, Object value) throws IOException {
+        if (value == null) {
+            gen.writeNull();
+        } else if (value instanceof String s) {
+            gen.writeString(s);
+        } else if (value instanceof Boolean b) {
+            gen.writeBoolean(b);
+        } else if (value instanceof Integer || value instanceof Long || value instanceof Short
+                || value instanceof Byte) {
+            gen.writeNumber(((Number) value).longValue());
+        } else if (value instanceof Double || value instanceof Float) {
+            double d = ((Number) value).doubleValue();
+            if (!Double.isFinite(d)) {
+                throw new IllegalArgumentException("value " + d + " cannot be written as JSON");
+            }
+            // BigDecimal.valueOf keeps the shortest decimal form; written plain instead of 1.627737953514E9
+            gen.writeNumber(BigDecimal.valueOf(d));
+        } else if (value instanceof BigDecimal bd) {
+            gen.writeNumber(bd);
+        } else if (value instanceof BigInteger bi) {
+            gen.writeNumber(bi);
+        } else {
+            mapper.writeValue(gen, value);
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /** Reads flow 1. The {@code data} object's keys are kept; an array of point objects is accepted too. */
+    public Upload decodeUpload(byte[] payload) {
+        Fields fields = new Fields();
+        List<PointValue> points = new ArrayList<>();
+        try (JsonParser p = open(payload)) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = fieldName(p);
+                p.nextToken();
+                if ("data".equals(name)) {
+                    readUploadData(p, points, fields);
+                } else {
+                    fields.read(name, p, this);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            throw invalid(payload, fields, e);
+        }
+        fields.requireRequestId(payload);
+        return new Upload(fields.requestId, fields.requestTime, points);
+    }
+
+    /** Reads flow 3. {@code requestId} and {@code value} are required; {@code id} may be absent (the topic decides). */
+    public Control decodeControl(byte[] payload) {
+        Fields f = readFlat(payload);
+        f.requireRequestId(payload);
+        if (!f.hasValue) {
+            throw new IotosProtocolException("control has no 'value'", f.requestId);
+        }
+        return new Control(f.id, f.oid, f.name, f.value, f.ts, f.requestId, f.requestTime);
+    }
+
+    /** Reads flows 2 and 4. {@code requestId} and {@code responseCode} are required. */
+    public PointResult decodeResult(byte[] payload) {
+        Fields f = readFlat(payload);
+        f.requireRequestId(payload);
+        if (f.responseCode == null) {
+            throw new IotosProtocolException("result has no 'responseCode'", f.requestId);
+        }
+        return new PointResult(f.id, f.oid, f.name, f.value, f.ts, f.requestId, f.requestTime,
+                f.responseId, f.responseTime, f.responseCode, f.responseDesc);
+    }
+
+    /** Best effort: the request ID of a payload that could not be read as a whole, or {@code null}. */
+    public static String findRequestId(byte[] payload) {
+        int length = Math.min(payload.length, 64 * 1024);
+        Matcher m = REQUEST_ID.matcher(new String(payload, 0, length, StandardCharsets.UTF_8));
+        return m.find() ? m.group(1) : null;
+    }
+
+    private Fields readFlat(byte[] payload) {
+        Fields fields = new Fields();
+        try (JsonParser p = open(payload)) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = fieldName(p);
+                p.nextToken();
+                fields.read(name, p, this);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw invalid(payload, fields, e);
+        }
+        return fields;
+    }
+
+    private JsonParser open(byte[] payload) throws IOException {
+        JsonParser p = factory.createParser(payload);
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            throw new IotosProtocolException("payload is not a JSON object", null);
+        }
+        return p;
+    }
+
+    private void readUploadData(JsonParser p, List<PointValue> points, Fields upload) throws IOException {
+        JsonToken token = p.currentToken();
+        if (token == JsonToken.START_OBJECT) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                p.nextToken();
+                points.add(readUploadPoint(p, key, upload));
+            }
+        } else if (token == JsonToken.START_ARRAY) {
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+                points.add(readUploadPoint(p, null, upload));
+            }
+        } else {
+            throw new IotosProtocolException("'data' must be an object of points", upload.requestId);
+        }
+    }
+
+    private PointValue readUploadPoint(JsonParser p, String key, Fields upload) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw new IotosProtocolException("point '" + key + "' is not an object", upload.requestId);
+        }
+        Fields point = new Fields();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = fieldName(p);
+            p.nextToken();
+            point.read(name, p, this);
+        }
+        if (point.id <= 0) {
+            throw new IotosProtocolException("point '" + key + "' has no positive 'id'", upload.requestId);
+        }
+        return new PointValue(key, point.id, point.oid, point.name, point.value, point.ts);
+    }
+
+    /** The field name with the platform's stray trailing comma removed ({@code "responseCode,"}). */
+    private static String fieldName(JsonParser p) throws IOException {
+        String name = p.currentName();
+        int end = name.length();
+        while (end > 0 && (name.charAt(end - 1) == ',' || name.charAt(end - 1) == ' ')) {
+            end--;
+        }
+        return end == name.length() ? name : name.substring(0, end);
+    }
+
+    private static IotosProtocolException invalid(byte[] payload, Fields fields, Exception e) {
+        if (e instanceof IotosProtocolException ipe) {
+            return ipe;
+        }
+        String requestId = fields.requestId != null ? fields.requestId : findRequestId(payload);
+        String reason = e.getMessage() == null ? e.getClass().getSimpleName() : firstLine(e.getMessage());
+        return new IotosProtocolException("malformed payload: " + reason, requestId, e);
+    }
+
+    private static String firstLine(String message) {
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    /** The fields of one flat message, read leniently as they come. */
+    private static final class Fields {
+        long id;
+        String oid;
+        String name;
+        Object value;
+        boolean hasValue;
+        BigDecimal ts;
+        String requestId;
+        BigDecimal requestTime;
+        String responseId;
+        BigDecimal responseTime;
+        Integer responseCode;
+        String responseDesc;
+
+        void read(String field, JsonParser p, IotosCodec codec) throws IOException {
+            switch (field) {
+                case "id" -> id = readId(p);
+                case "oid" -> oid = readText(p, field);
+                case "name" -> name = readText(p, field);
+                case "value" -> {
+                    value = codec.readValue(p);
+                    hasValue = true;
+                }
+                case "ts" -> ts = readDecimal(p, field);
+                case "requestId" -> requestId = readText(p, field);
+                case "requestTime" -> requestTime = readDecimal(p, field);
+                case "responseId" -> responseId = readText(p, field);
+                case "responseTime" -> responseTime = readDecimal(p, field);
+                case "responseCode" -> responseCode = readCode(p);
+                case "responseDesc" -> responseDesc = readText(p, field);
+                default -> p.skipChildren();
+            }
+        }
+
+        void requireRequestId(byte[] payload) {
+            if (requestId == null || requestId.isBlank()) {
+                throw new IotosProtocolException("payload has no 'requestId'", null);
+            }
+        }
+
+        private long readId(JsonParser p) throws IOException {
+            JsonToken t = p.currentToken();
+            long parsed = -1;
+            if (t == JsonToken.VALUE_NUMBER_INT) {
+                parsed = p.getLongValue();
+            } else if (t == JsonToken.VALUE_STRING) {
+                parsed = Ids.parsePositive(p.getText().trim());
+            } else if (t == JsonToken.VALUE_NULL) {
+                return 0;
+            }
+            if (parsed <= 0) {
+                throw new IotosProtocolException("'id' must be a positive integer, was " + describe(p), requestId);
+            }
+            return parsed;
+        }
+
+        private Integer readCode(JsonParser p) throws IOException {
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.VALUE_NUMBER_INT) {
+                return p.getIntValue();
+            }
+            if (t == JsonToken.VALUE_STRING) {
+                try {
+                    return Integer.valueOf(p.getText().trim());
+                } catch (NumberFormatException e) {
+                    // reported below
+                }
+            }
+            throw new IotosProtocolException("'responseCode' must be an integer, was " + describe(p), requestId);
+        }
+
+        private String readText(JsonParser p, String field) throws IOException {
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.VALUE_STRING || t.isNumeric()) {
+                return p.getText();
+            }
+            if (t == JsonToken.VALUE_NULL) {
+                return null;
+            }
+            throw new IotosProtocolException("'" + field + "' must be a string, was " + describe(p), requestId);
+        }
+
+        private BigDecimal readDecimal(JsonParser p, String field) throws IOException {
+            JsonToken t = p.currentToken();
+            if (t.isNumeric()) {
+                return p.getDecimalValue();
+            }
+            if (t == JsonToken.VALUE_NULL) {
+                return null;
+            }
+            if (t == JsonToken.VALUE_STRING) {
+                try {
+                    return new BigDecimal(p.getText().trim());
+                } catch (NumberFormatException e) {
+                    // reported below
+                }
+            }
+            throw new IotosProtocolException("'" + field + "' must be a number, was " + describe(p), requestId);
+        }
+
+        private static String describe(JsonParser p) throws IOException {
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                return t == JsonToken.START_OBJECT ? "an object" : "an array";
+            }
+            String text = p.getText();
+            return text.length() > 40 ? text.substring(0, 40) + "..." : text;
+        }
+    }
+
+    private Object readValue(JsonParser p) throws IOException {
+        return switch (p.currentToken()) {
+            case VALUE_STRING -> p.getText();
+            case VALUE_NUMBER_INT -> p.getNumberValue();
+            case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            case VALUE_NULL -> null;
+            default -> mapper.readValue(p, Object.class);
+        };
+    }
+}

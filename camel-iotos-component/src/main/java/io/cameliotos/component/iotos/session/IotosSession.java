@@ -1,0 +1,528 @@
+package io.cameliotos.component.iotos.session;
+
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One MQTT connection, shared by everything a CamelContext does for one client ID.
+ * <p>
+ * IOTOS fixes the client ID per device, and a second connection with the same ID makes the broker drop the first,
+ * so all producers and consumers of a device must share this one connection. The session:
+ * <ul>
+ * <li>connects in the background and reconnects with capped exponential backoff and jitter;</li>
+ * <li>publishes asynchronously within an in-flight window, buffering (bounded, in order) while disconnected or while
+ * the window is full, and re-sending publishes the connection lost;</li>
+ * <li>multiplexes subscriptions to listeners and restores them after every reconnect;</li>
+ * <li>correlates results to requests ({@link #correlator()}).</li>
+ * </ul>
+ * Futures returned here complete on the callback executor, never on the MQTT client's own threads.
+ */
+public final class IotosSession {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IotosSession.class);
+
+    private final SessionSettings settings;
+    private final ScheduledExecutorService scheduler;
+    private final Executor callbackExecutor;
+    private final MqttAsyncClient client;
+    private final MqttConnectOptions connectOptions;
+    private final ResultCorrelator correlator;
+
+    /** Guards the queues, the in-flight count, the subscription table and state changes. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ArrayDeque<PendingPublish> queue = new ArrayDeque<>();
+    /** Publishes the connection lost before completion; sent again, in their original order, before the queue. */
+    private final PriorityQueue<PendingPublish> resend = new PriorityQueue<>();
+    private final SubscriptionTable subscriptions = new SubscriptionTable();
+    private final AtomicLong sequence = new AtomicLong();
+    private final CompletableFuture<Void> firstAttempt = new CompletableFuture<>();
+    private int inflight;
+    private int failedAttempts;
+    private ScheduledFuture<?> reconnectTask;
+
+    private volatile SessionState state = SessionState.DISCONNECTED;
+    private volatile Throwable lastError;
+
+    IotosSession(SessionSettings settings, ScheduledExecutorService scheduler, Executor callbackExecutor) {
+        this.settings = settings;
+        this.scheduler = scheduler;
+        this.callbackExecutor = callbackExecutor;
+        this.correlator = new ResultCorrelator(scheduler, callbackExecutor);
+        try {
+            this.client = new MqttAsyncClient(settings.brokerUrl(), settings.clientId(), new MemoryPersistence());
+        } catch (MqttException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot create an MQTT client for " + settings.key() + ": "
+                                               + e.getMessage(), e);
+        }
+        this.client.setCallback(new Callback());
+        this.connectOptions = connectOptions(settings);
+    }
+
+    private static MqttConnectOptions connectOptions(SessionSettings settings) {
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        options.setCleanSession(settings.cleanSession());
+        options.setKeepAliveInterval(settings.keepAliveSeconds());
+        options.setConnectionTimeout(settings.connectTimeoutSeconds());
+        options.setMaxInflight(settings.maxInflight());
+        // reconnects are ours: the client's own only start after a first success, and have no jitter
+        options.setAutomaticReconnect(false);
+        if (settings.username() != null) {
+            options.setUserName(settings.username());
+        }
+        if (settings.password() != null) {
+            options.setPassword(settings.password().toCharArray());
+        }
+        if (settings.socketFactory() != null) {
+            options.setSocketFactory(settings.socketFactory());
+        }
+        return options;
+    }
+
+    public SessionSettings settings() {
+        return settings;
+    }
+
+    public SessionState state() {
+        return state;
+    }
+
+    public boolean isConnected() {
+        return state == SessionState.CONNECTED;
+    }
+
+    /** Why the session is not connected (the last connect failure or connection loss), or {@code null}. */
+    public Throwable lastError() {
+        return lastError;
+    }
+
+    public ResultCorrelator correlator() {
+        return correlator;
+    }
+
+    /** Publishes waiting in the buffer, not yet handed to the connection. */
+    public int bufferedCount() {
+        lock.lock();
+        try {
+            return queue.size() + resend.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Completes when the first connect attempt succeeded or failed; later attempts go on in the background. */
+    public CompletableFuture<Void> firstAttempt() {
+        return firstAttempt;
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    void start() {
+        LOG.debug("Starting session {}", settings);
+        connect();
+    }
+
+    void close() {
+        lock.lock();
+        try {
+            if (state == SessionState.CLOSED) {
+                return;
+            }
+            state = SessionState.CLOSED;
+            if (reconnectTask != null) {
+                reconnectTask.cancel(false);
+            }
+            IllegalStateException closed = new IllegalStateException("session " + settings.key() + " was closed");
+            failAll(queue, closed);
+            failAll(resend, closed);
+        } finally {
+            lock.unlock();
+        }
+        firstAttempt.complete(null);
+        try {
+            if (client.isConnected()) {
+                client.disconnect(1000).waitForCompletion(2000);
+            }
+        } catch (MqttException e) {
+            LOG.debug("Disconnect of {} failed: {}", settings.key(), e.getMessage());
+        }
+        try {
+            client.close(true);
+        } catch (MqttException e) {
+            LOG.debug("Close of {} failed: {}", settings.key(), e.getMessage());
+        }
+        LOG.info("Closed MQTT session {}", settings.key());
+    }
+
+    private void connect() {
+        lock.lock();
+        try {
+            if (state == SessionState.CLOSED || state == SessionState.CONNECTED) {
+                return;
+            }
+            state = SessionState.CONNECTING;
+            reconnectTask = null;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            client.connect(connectOptions, null, new IMqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    onConnected();
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable e) {
+                    onDisconnected(e, "connect to " + settings.brokerUrl() + " failed");
+                }
+            });
+        } catch (MqttException e) {
+            onDisconnected(e, "connect to " + settings.brokerUrl() + " failed");
+        }
+    }
+
+    private void onConnected() {
+        Map<String, Integer> filters;
+        lock.lock();
+        try {
+            if (state == SessionState.CLOSED) {
+                return;
+            }
+            state = SessionState.CONNECTED;
+            lastError = null;
+            failedAttempts = 0;
+            filters = subscriptions.brokerFilters();
+        } finally {
+            lock.unlock();
+        }
+        LOG.info("Connected MQTT session {}", settings.key());
+        subscribe(filters);
+        drain();
+        firstAttempt.complete(null);
+    }
+
+    private void onDisconnected(Throwable cause, String what) {
+        long delay;
+        lock.lock();
+        try {
+            if (state == SessionState.CLOSED) {
+                return;
+            }
+            state = SessionState.DISCONNECTED;
+            lastError = cause;
+            delay = nextReconnectDelay(failedAttempts++);
+            reconnectTask = scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        } finally {
+            lock.unlock();
+        }
+        String reason = describe(cause);
+        if (failedAttempts <= 1 || LOG.isDebugEnabled()) {
+            LOG.warn("MQTT session {}: {}: {}; retrying in {} ms", settings.key(), what, reason, delay);
+        }
+        firstAttempt.complete(null);
+    }
+
+    /** Capped exponential backoff with jitter (between half and all of the capped delay), so fleets do not sync up. */
+    private long nextReconnectDelay(int attempt) {
+        long max = settings.reconnectMaxDelayMs();
+        long base = settings.reconnectInitialDelayMs() << Math.min(attempt, 30);
+        long capped = base <= 0 || base > max ? max : base;
+        return capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
+    }
+
+    /** A readable reason, naming the MQTT return code when the broker gave one. */
+    public static String describe(Throwable cause) {
+        if (cause instanceof MqttException me) {
+            String text = me.getMessage();
+            int code = me.getReasonCode();
+            return text + " (MQTT reason code " + code + ")";
+        }
+        return cause == null ? "unknown" : String.valueOf(cause.getMessage());
+    }
+
+    // ---------------------------------------------------------------- publishing
+
+    /**
+     * Publishes asynchronously.
+     *
+     * @return completes when the broker accepted the message (QoS 1 and 2) or it was written (QoS 0); fails at once
+     *         with {@link OfflineBufferFullException} when it can neither be sent nor buffered
+     */
+    public CompletableFuture<Void> publish(String topic, byte[] payload, int qos) {
+        PendingPublish p = new PendingPublish(sequence.incrementAndGet(), topic, payload, qos);
+        lock.lock();
+        try {
+            if (state == SessionState.CLOSED) {
+                p.future.completeExceptionally(new IllegalStateException("session " + settings.key() + " is closed"));
+            } else if (state == SessionState.CONNECTED && queue.isEmpty() && resend.isEmpty()
+                    && inflight < settings.maxInflight()) {
+                send(p);
+            } else if (queue.size() + resend.size() >= settings.offlineBufferSize()) {
+                p.future.completeExceptionally(new OfflineBufferFullException(
+                        "cannot publish to " + topic + ": session " + settings.key() + " is " + state
+                                                                              + " and its buffer of "
+                                                                              + settings.offlineBufferSize()
+                                                                              + " messages is full"));
+            } else {
+                queue.add(p);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return p.future;
+    }
+
+    /** Sends while connected and the window has room. Called with the lock held. */
+    private void send(PendingPublish p) {
+        inflight++;
+        try {
+            MqttMessage message = new MqttMessage(p.payload);
+            message.setQos(p.qos);
+            client.publish(p.topic, message, p, publishListener);
+        } catch (MqttException e) {
+            inflight--;
+            if (isConnectionProblem(e)) {
+                resend.add(p);
+            } else {
+                completeExceptionally(p, e);
+            }
+        }
+    }
+
+    private void drain() {
+        lock.lock();
+        try {
+            while (state == SessionState.CONNECTED && inflight < settings.maxInflight()) {
+                PendingPublish next = resend.isEmpty() ? queue.poll() : resend.poll();
+                if (next == null) {
+                    return;
+                }
+                send(next);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private final IMqttActionListener publishListener = new IMqttActionListener() {
+        @Override
+        public void onSuccess(IMqttToken token) {
+            PendingPublish p = (PendingPublish) token.getUserContext();
+            lock.lock();
+            try {
+                inflight--;
+            } finally {
+                lock.unlock();
+            }
+            callbackExecutor.execute(() -> p.future.complete(null));
+            drain();
+        }
+
+        @Override
+        public void onFailure(IMqttToken token, Throwable e) {
+            PendingPublish p = (PendingPublish) token.getUserContext();
+            boolean retry = isConnectionProblem(e);
+            lock.lock();
+            try {
+                inflight--;
+                if (retry && state != SessionState.CLOSED) {
+                    // lost with the connection: send again after reconnect (at least once)
+                    resend.add(p);
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (!retry || state == SessionState.CLOSED) {
+                completeExceptionally(p, e);
+            }
+            drain();
+        }
+    };
+
+    private static boolean isConnectionProblem(Throwable e) {
+        if (e instanceof MqttException me) {
+            int code = me.getReasonCode();
+            return code == MqttException.REASON_CODE_CONNECTION_LOST
+                    || code == MqttException.REASON_CODE_CLIENT_NOT_CONNECTED
+                    || code == MqttException.REASON_CODE_CLIENT_DISCONNECTING
+                    || code == MqttException.REASON_CODE_MAX_INFLIGHT
+                    || code == MqttException.REASON_CODE_CLIENT_TIMEOUT;
+        }
+        return false;
+    }
+
+    private void completeExceptionally(PendingPublish p, Throwable e) {
+        callbackExecutor.execute(() -> p.future.completeExceptionally(e));
+    }
+
+    private void failAll(java.util.Queue<PendingPublish> pending, Throwable cause) {
+        PendingPublish p;
+        while ((p = pending.poll()) != null) {
+            completeExceptionally(p, cause);
+        }
+    }
+
+    // ---------------------------------------------------------------- subscribing
+
+    /**
+     * Adds a listener for a topic filter; the broker subscription is shared with other listeners of this session
+     * and restored after every reconnect.
+     *
+     * @return a handle whose {@link Subscription#ready()} completes once the broker acknowledged a covering
+     *         subscription; close it to remove the listener
+     */
+    public Subscription subscribe(String filter, int qos, MessageListener listener) {
+        SubscriptionTable.Registration registration = new SubscriptionTable.Registration(filter, qos, listener);
+        SubscriptionTable.Change change;
+        boolean connected;
+        lock.lock();
+        try {
+            if (state == SessionState.CLOSED) {
+                throw new IllegalStateException("session " + settings.key() + " is closed");
+            }
+            change = subscriptions.add(registration);
+            connected = state == SessionState.CONNECTED;
+        } finally {
+            lock.unlock();
+        }
+        if (connected) {
+            apply(change);
+        }
+        return new Subscription(registration.ready(), () -> unsubscribe(registration));
+    }
+
+    private void unsubscribe(SubscriptionTable.Registration registration) {
+        SubscriptionTable.Change change;
+        lock.lock();
+        try {
+            if (state == SessionState.CLOSED) {
+                return;
+            }
+            change = subscriptions.remove(registration);
+        } finally {
+            lock.unlock();
+        }
+        if (isConnected()) {
+            apply(change);
+        }
+    }
+
+    private void apply(SubscriptionTable.Change change) {
+        subscribe(change.subscribe());
+        for (String filter : change.unsubscribe()) {
+            try {
+                client.unsubscribe(filter);
+            } catch (MqttException e) {
+                LOG.debug("Unsubscribe {} on {} failed: {}", filter, settings.key(), e.getMessage());
+            }
+        }
+    }
+
+    private void subscribe(Map<String, Integer> filters) {
+        filters.forEach((filter, qos) -> {
+            try {
+                client.subscribe(filter, qos, null, new IMqttActionListener() {
+                    @Override
+                    public void onSuccess(IMqttToken token) {
+                        int[] granted = token.getGrantedQos();
+                        if (granted != null && granted.length > 0 && granted[0] == 0x80) {
+                            LOG.warn("Broker refused subscription {} for {}", filter, settings.key());
+                            return;
+                        }
+                        lock.lock();
+                        try {
+                            subscriptions.acknowledged(filter);
+                        } finally {
+                            lock.unlock();
+                        }
+                    }
+
+                    @Override
+                    public void onFailure(IMqttToken token, Throwable e) {
+                        LOG.warn("Subscription {} for {} failed: {}", filter, settings.key(), describe(e));
+                    }
+                });
+            } catch (MqttException e) {
+                LOG.warn("Subscription {} for {} failed: {}", filter, settings.key(), describe(e));
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- callbacks
+
+    private final class Callback implements MqttCallbackExtended {
+        @Override
+        public void connectComplete(boolean reconnect, String serverURI) {
+            // handled by the connect action listener
+        }
+
+        @Override
+        public void connectionLost(Throwable cause) {
+            onDisconnected(cause, "connection lost");
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            try {
+                if (subscriptions.dispatch(topic, message.getPayload(), message.getQos(), message.isDuplicate()) == 0) {
+                    LOG.debug("No listener for message on {} at {}", topic, settings.key());
+                }
+            } catch (RuntimeException e) {
+                // a listener's failure must never reach the client, which would drop the connection
+                LOG.warn("Listener failed for message on {} at {}", topic, settings.key(), e);
+            }
+        }
+
+        @Override
+        public void deliveryComplete(IMqttDeliveryToken token) {
+            // completion is reported per publish through its action listener
+        }
+    }
+
+    private static final class PendingPublish implements Comparable<PendingPublish> {
+        final long sequence;
+        final String topic;
+        final byte[] payload;
+        final int qos;
+        final CompletableFuture<Void> future = new CompletableFuture<>();
+
+        PendingPublish(long sequence, String topic, byte[] payload, int qos) {
+            this.sequence = sequence;
+            this.topic = topic;
+            this.payload = payload;
+            this.qos = qos;
+        }
+
+        @Override
+        public int compareTo(PendingPublish other) {
+            return Long.compare(sequence, other.sequence);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "IotosSession[" + settings.key() + ", " + state + "]";
+    }
+}

@@ -1,0 +1,130 @@
+package io.cameliotos.component.iotos.session;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.cameliotos.component.iotos.protocol.PointResult;
+
+/**
+ * Matches results (flows 2 and 4) to the requests waiting for them, by {@code requestId} and point ID.
+ * <p>
+ * Every waiting request has a deadline, so the table cannot grow without bound: an entry leaves it when all its
+ * results arrived or when it times out. Futures complete on the callback executor, never on the MQTT client's thread.
+ */
+public final class ResultCorrelator {
+
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService scheduler;
+    private final Executor callbackExecutor;
+
+    ResultCorrelator(ScheduledExecutorService scheduler, Executor callbackExecutor) {
+        this.scheduler = scheduler;
+        this.callbackExecutor = callbackExecutor;
+    }
+
+    /**
+     * Starts waiting for one result per point. Register before publishing the request: results can arrive before
+     * the publish is confirmed.
+     *
+     * @return completes with the results in arrival order, or exceptionally with {@link TimeoutException}
+     */
+    public CompletableFuture<List<PointResult>> expect(String requestId, Collection<Long> pointIds, long timeoutMs) {
+        Pending entry = new Pending(requestId, new LinkedHashSet<>(pointIds));
+        if (pending.putIfAbsent(requestId, entry) != null) {
+            throw new IllegalStateException("already waiting for results of request " + requestId);
+        }
+        entry.timeout = scheduler.schedule(() -> entry.fail(new TimeoutException(
+                "no result for request " + requestId + " within " + timeoutMs + " ms; still missing points "
+                                                                                 + entry.missing())),
+                timeoutMs, TimeUnit.MILLISECONDS);
+        return entry.future;
+    }
+
+    /** Stops waiting, e.g. because the request could not be published. */
+    public void cancel(String requestId, Throwable cause) {
+        Pending entry = pending.get(requestId);
+        if (entry != null) {
+            entry.fail(cause);
+        }
+    }
+
+    /**
+     * Offers an arrived result.
+     *
+     * @param  pointId the point ID from the result's topic, which is authoritative
+     * @return         true if a waiting request took it
+     */
+    public boolean accept(long pointId, PointResult result) {
+        Pending entry = pending.get(result.requestId());
+        return entry != null && entry.accept(pointId, result);
+    }
+
+    /** How many requests are waiting; for health and leak checks. */
+    public int size() {
+        return pending.size();
+    }
+
+    private final class Pending {
+        final String requestId;
+        final Set<Long> missing;
+        final List<PointResult> results = new ArrayList<>();
+        final CompletableFuture<List<PointResult>> future = new CompletableFuture<>();
+        volatile ScheduledFuture<?> timeout;
+
+        Pending(String requestId, Set<Long> missing) {
+            this.requestId = requestId;
+            this.missing = missing;
+        }
+
+        synchronized String missing() {
+            return missing.toString();
+        }
+
+        boolean accept(long pointId, PointResult result) {
+            List<PointResult> complete;
+            synchronized (this) {
+                if (!missing.remove(pointId)) {
+                    return false;
+                }
+                results.add(result);
+                if (!missing.isEmpty()) {
+                    return true;
+                }
+                complete = List.copyOf(results);
+            }
+            finish();
+            callbackExecutor.execute(() -> future.complete(complete));
+            return true;
+        }
+
+        void fail(Throwable cause) {
+            if (pending.remove(requestId, this)) {
+                cancelTimeout();
+                callbackExecutor.execute(() -> future.completeExceptionally(cause));
+            }
+        }
+
+        private void finish() {
+            pending.remove(requestId, this);
+            cancelTimeout();
+        }
+
+        private void cancelTimeout() {
+            ScheduledFuture<?> t = timeout;
+            if (t != null) {
+                t.cancel(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.cameliotos.component.iotos.session;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The sessions of one owner (one component in one CamelContext): at most one per broker URL and client ID, shared
+ * by reference count and closed with its last user.
+ */
+public final class SessionRegistry {
+
+    private final ScheduledExecutorService scheduler;
+    private final Executor callbackExecutor;
+    private final Map<SessionSettings.SessionKey, Entry> sessions = new HashMap<>();
+
+    /**
+     * @param scheduler        runs reconnects and timeouts; its tasks are short
+     * @param callbackExecutor completes futures and so continues callers' work; must not be the MQTT client's thread
+     */
+    public SessionRegistry(ScheduledExecutorService scheduler, Executor callbackExecutor) {
+        this.scheduler = scheduler;
+        this.callbackExecutor = callbackExecutor;
+    }
+
+    /**
+     * Returns the session for the settings' broker and client ID, creating and starting it on first use.
+     *
+     * @throws IllegalArgumentException if a session for that broker and client ID is already open with other
+     *                                  settings: two users cannot both get their way on one connection
+     */
+    public synchronized IotosSession acquire(SessionSettings settings) {
+        Entry entry = sessions.get(settings.key());
+        if (entry != null) {
+            if (!entry.session.settings().equals(settings)) {
+                throw new IllegalArgumentException("connection " + settings.key()
+                                                   + " is already open with different settings: "
+                                                   + entry.session.settings() + " versus requested " + settings
+                                                   + "; endpoints sharing a client ID must agree on connection options");
+            }
+            entry.users++;
+            return entry.session;
+        }
+        IotosSession session = new IotosSession(settings, scheduler, callbackExecutor);
+        sessions.put(settings.key(), new Entry(session));
+        session.start();
+        return session;
+    }
+
+    /** Gives back one use; the session closes when its last user released it. */
+    public void release(IotosSession session) {
+        boolean close = false;
+        synchronized (this) {
+            Entry entry = sessions.get(session.settings().key());
+            if (entry != null && entry.session == session && --entry.users == 0) {
+                sessions.remove(session.settings().key());
+                close = true;
+            }
+        }
+        if (close) {
+            session.close();
+        }
+    }
+
+    /** The open sessions, for health checks and management. */
+    public synchronized List<IotosSession> sessions() {
+        List<IotosSession> list = new ArrayList<>();
+        sessions.values().forEach(e -> list.add(e.session));
+        return list;
+    }
+
+    /** Closes every session, whoever still uses it. */
+    public void closeAll() {
+        List<IotosSession> open;
+        synchronized (this) {
+            open = sessions();
+            sessions.clear();
+        }
+        open.forEach(IotosSession::close);
+    }
+
+    private static final class Entry {
+        final IotosSession session;
+        int users = 1;
+
+        Entry(IotosSession session) {
+            this.session = session;
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package io.cameliotos.component.iotos.session;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The listeners of one session and the broker subscriptions that serve them.
+ * <p>
+ * Brokers may deliver a message once per matching subscription, so subscribing both {@code .../401/+} and
+ * {@code .../401/1963} would deliver controls for point 1963 twice. The table therefore keeps at the broker only the
+ * filters no other filter covers, and delivers each arriving message once to every listener whose own filter matches.
+ * Not thread-safe for changes: the session serialises them; {@link #dispatch} may run concurrently with them.
+ */
+final class SubscriptionTable {
+
+    /** A listener's subscription. {@link #ready()} completes when a covering broker subscription is acknowledged. */
+    static final class Registration {
+        final String filter;
+        final int qos;
+        final MessageListener listener;
+        final CompletableFuture<Void> ready = new CompletableFuture<>();
+
+        Registration(String filter, int qos, MessageListener listener) {
+            this.filter = filter;
+            this.qos = qos;
+            this.listener = listener;
+        }
+
+        CompletableFuture<Void> ready() {
+            return ready;
+        }
+    }
+
+    /** Broker-side changes needed after a registration was added or removed. */
+    record Change(Map<String, Integer> subscribe, List<String> unsubscribe) {
+        boolean isEmpty() {
+            return subscribe.isEmpty() && unsubscribe.isEmpty();
+        }
+    }
+
+    private final List<Registration> registrations = new CopyOnWriteArrayList<>();
+    /** Broker filter to granted-or-requested QoS. */
+    private final Map<String, Integer> brokerFilters = new HashMap<>();
+    /** Broker filters whose SUBACK arrived on the current connection. */
+    private final Map<String, Boolean> acknowledged = new HashMap<>();
+
+    Change add(Registration registration) {
+        registrations.add(registration);
+        Change change = recompute();
+        completeCovered();
+        return change;
+    }
+
+    Change remove(Registration registration) {
+        registrations.remove(registration);
+        return recompute();
+    }
+
+    /** The broker filters to subscribe after a (re)connect; acknowledgements are forgotten until they arrive again. */
+    Map<String, Integer> brokerFilters() {
+        acknowledged.clear();
+        return Map.copyOf(brokerFilters);
+    }
+
+    void acknowledged(String brokerFilter) {
+        if (brokerFilters.containsKey(brokerFilter)) {
+            acknowledged.put(brokerFilter, Boolean.TRUE);
+            completeCovered();
+        }
+    }
+
+    boolean isEmpty() {
+        return registrations.isEmpty();
+    }
+
+    /** Delivers one message to every listener whose filter matches; returns how many received it. */
+    int dispatch(String topic, byte[] payload, int qos, boolean duplicate) {
+        int delivered = 0;
+        for (Registration r : registrations) {
+            if (TopicFilters.matches(r.filter, topic)) {
+                r.listener.onMessage(topic, payload, qos, duplicate);
+                delivered++;
+            }
+        }
+        return delivered;
+    }
+
+    private Change recompute() {
+        Map<String, Integer> wanted = new HashMap<>();
+        for (Registration r : registrations) {
+            String cover = r.filter;
+            for (Registration other : registrations) {
+                if (!other.filter.equals(cover) && TopicFilters.covers(other.filter, cover)) {
+                    cover = other.filter;
+                }
+            }
+            wanted.merge(cover, r.qos, Math::max);
+        }
+        Map<String, Integer> subscribe = new HashMap<>();
+        wanted.forEach((filter, qos) -> {
+            Integer current = brokerFilters.get(filter);
+            if (current == null || current < qos) {
+                subscribe.put(filter, qos);
+            }
+        });
+        List<String> unsubscribe = new ArrayList<>();
+        for (String filter : brokerFilters.keySet()) {
+            if (!wanted.containsKey(filter)) {
+                unsubscribe.add(filter);
+            }
+        }
+        brokerFilters.clear();
+        brokerFilters.putAll(wanted);
+        acknowledged.keySet().retainAll(wanted.keySet());
+        subscribe.keySet().forEach(acknowledged::remove);
+        return new Change(subscribe, unsubscribe);
+    }
+
+    private void completeCovered() {
+        for (Registration r : registrations) {
+            if (!r.ready.isDone()) {
+                for (String filter : acknowledged.keySet()) {
+                    if (filter.equals(r.filter) || TopicFilters.covers(filter, r.filter)) {
+                        r.ready.complete(null);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
