@@ -161,8 +161,8 @@ public final class IotosCodec {
             if (!Double.isFinite(d)) {
                 throw new IllegalArgumentException("value " + d + " cannot be written as JSON");
             }
-            // BigDecimal.valueOf keeps the shortest decimal form; written plain instead of 1.627737953514E9
-            gen.writeNumber(BigDecimal.valueOf(d));
+            // the shortest decimal form of the float or double, written plain instead of 1.627737953514E9
+            gen.writeNumber(value instanceof Float f ? new BigDecimal(Float.toString(f)) : BigDecimal.valueOf(d));
         } else if (value instanceof BigDecimal bd) {
             gen.writeNumber(bd);
         } else if (value instanceof BigInteger bi) {

@@ -1,0 +1,87 @@
+package io.cameliotos.component.iotos;
+
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+
+import io.cameliotos.component.iotos.protocol.IotosCodec;
+import io.cameliotos.component.iotos.session.SessionRegistry;
+import org.apache.camel.Endpoint;
+import org.apache.camel.spi.ExecutorServiceManager;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.ThreadPoolProfile;
+import org.apache.camel.spi.annotations.Component;
+import org.apache.camel.support.DefaultComponent;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
+
+/**
+ * The {@code iotos:} component: Camel routes as IOTOS devices (or the platform side) over MQTT.
+ */
+@Component("iotos")
+public class IotosComponent extends DefaultComponent {
+
+    @Metadata
+    private IotosConfiguration configuration = new IotosConfiguration();
+
+    private final IotosCodec codec = new IotosCodec();
+    private ScheduledExecutorService scheduler;
+    private ExecutorService callbackExecutor;
+    private SessionRegistry sessions;
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        IotosEndpoint endpoint = new IotosEndpoint(uri, this, configuration.copy());
+        setProperties(endpoint, parameters);
+        endpoint.setAddress(IotosAddress.parse(remaining, endpoint.getConfiguration().getRole()));
+        return endpoint;
+    }
+
+    public IotosConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    /**
+     * Shared configuration: every option set here is the default of all iotos endpoints.
+     */
+    public void setConfiguration(IotosConfiguration configuration) {
+        this.configuration = configuration;
+    }
+
+    IotosCodec codec() {
+        return codec;
+    }
+
+    /** The MQTT sessions of this component: one per broker URL and client ID. */
+    public synchronized SessionRegistry getSessions() {
+        if (sessions == null) {
+            ExecutorServiceManager manager = getCamelContext().getExecutorServiceManager();
+            scheduler = manager.newSingleThreadScheduledExecutor(this, "IotosScheduler");
+            // completes publishes and acks and so runs route continuations: never on the MQTT client's thread
+            ThreadPoolProfile profile = new ThreadPoolProfile("IotosCallback");
+            int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
+            profile.setPoolSize(threads);
+            profile.setMaxPoolSize(threads);
+            profile.setMaxQueueSize(-1);
+            profile.setRejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns);
+            callbackExecutor = manager.newThreadPool(this, "IotosCallback", profile);
+            sessions = new SessionRegistry(scheduler, callbackExecutor);
+        }
+        return sessions;
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        SessionRegistry open;
+        synchronized (this) {
+            open = sessions;
+            sessions = null;
+        }
+        if (open != null) {
+            open.closeAll();
+            ExecutorServiceManager manager = getCamelContext().getExecutorServiceManager();
+            manager.shutdown(scheduler);
+            manager.shutdownGraceful(callbackExecutor);
+        }
+        super.doStop();
+    }
+}

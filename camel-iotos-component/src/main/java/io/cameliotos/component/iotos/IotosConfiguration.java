@@ -1,0 +1,343 @@
+package io.cameliotos.component.iotos;
+
+import io.cameliotos.component.iotos.protocol.PointTable;
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriParams;
+import org.apache.camel.support.jsse.SSLContextParameters;
+
+/**
+ * The options of the {@code iotos:} component. Set them once on the component (e.g.
+ * {@code camel.component.iotos.brokerUrl}) and override them per endpoint in the URI.
+ */
+@UriParams
+public class IotosConfiguration implements Cloneable {
+
+    public static final String DEFAULT_BROKER_URL = "tcp://localhost:1883";
+
+    // common
+    @UriParam(defaultValue = DEFAULT_BROKER_URL)
+    private String brokerUrl = DEFAULT_BROKER_URL;
+    @UriParam
+    private String clientId;
+    @UriParam(defaultValue = "device", enums = "device,platform")
+    private IotosRole role = IotosRole.device;
+    @UriParam(defaultValue = "1", enums = "0,1,2")
+    private int qos = 1;
+    @UriParam
+    private String pointOid;
+    @UriParam
+    private String pointName;
+    @UriParam
+    private PointTable pointTable;
+    @UriParam
+    private String pointTableFile;
+    @UriParam(defaultValue = "262144")
+    private int maxPayloadSize = 256 * 1024;
+
+    // producer
+    @UriParam(label = "producer")
+    private boolean awaitAck;
+    @UriParam(label = "producer", defaultValue = "10000", javaType = "java.time.Duration")
+    private long ackTimeout = 10_000;
+
+    // consumer
+    @UriParam(label = "consumer", defaultValue = "true")
+    private boolean autoReply = true;
+
+    // connection
+    @UriParam(label = "advanced", defaultValue = "true")
+    private boolean cleanSession = true;
+    @UriParam(label = "advanced", defaultValue = "60")
+    private int keepAliveInterval = 60;
+    @UriParam(label = "advanced", defaultValue = "30")
+    private int connectionTimeout = 30;
+    @UriParam(label = "advanced", defaultValue = "1000")
+    private int maxInflight = 1000;
+    @UriParam(label = "advanced", defaultValue = "10000")
+    private int offlineBufferSize = 10_000;
+    @UriParam(label = "advanced", defaultValue = "1000", javaType = "java.time.Duration")
+    private long reconnectDelay = 1000;
+    @UriParam(label = "advanced", defaultValue = "30000", javaType = "java.time.Duration")
+    private long maxReconnectDelay = 30_000;
+
+    // security
+    @UriParam(label = "security", secret = true)
+    @Metadata(secret = true)
+    private String username;
+    @UriParam(label = "security", secret = true)
+    @Metadata(secret = true)
+    private String password;
+    @UriParam(label = "security")
+    private SSLContextParameters sslContextParameters;
+
+    public IotosConfiguration copy() {
+        try {
+            return (IotosConfiguration) clone();
+        } catch (CloneNotSupportedException e) {
+            throw new RuntimeCamelException(e);
+        }
+    }
+
+    public String getBrokerUrl() {
+        return brokerUrl;
+    }
+
+    /**
+     * The MQTT broker: tcp://host:1883 or ssl://host:8883. The public IOTOS broker is tcp://mqtt.aiotos.net:1883;
+     * private deployments use their own host. Usually set once on the component.
+     */
+    public void setBrokerUrl(String brokerUrl) {
+        this.brokerUrl = brokerUrl;
+    }
+
+    public String getClientId() {
+        return clientId;
+    }
+
+    /**
+     * The MQTT client ID. The device role defaults to device_{gatewayId}_{deviceId}, which IOTOS requires; the
+     * platform role to an ID unique to this process. All endpoints with the same broker URL and client ID share one
+     * connection.
+     */
+    public void setClientId(String clientId) {
+        this.clientId = clientId;
+    }
+
+    public IotosRole getRole() {
+        return role;
+    }
+
+    /**
+     * Which side the endpoint plays: device (uploads data, answers controls) or platform (receives uploads, sends
+     * controls; for simulators, tests and IOTOS-compatible back ends).
+     */
+    public void setRole(IotosRole role) {
+        this.role = role;
+    }
+
+    public int getQos() {
+        return qos;
+    }
+
+    /**
+     * MQTT quality of service for publishing and subscribing: 0, 1 or 2.
+     */
+    public void setQos(int qos) {
+        this.qos = qos;
+    }
+
+    public String getPointOid() {
+        return pointOid;
+    }
+
+    /**
+     * The oid of the endpoint's point, written into uploads when the message does not carry one; with a point table,
+     * it can also name the point when the URI has no point ID.
+     */
+    public void setPointOid(String pointOid) {
+        this.pointOid = pointOid;
+    }
+
+    public String getPointName() {
+        return pointName;
+    }
+
+    /**
+     * The display name (数据点名称) of the endpoint's point, written into uploads when the message does not carry
+     * one; with a point table, it can also name the point when the URI has no point ID.
+     */
+    public void setPointName(String pointName) {
+        this.pointName = pointName;
+    }
+
+    public PointTable getPointTable() {
+        return pointTable;
+    }
+
+    /**
+     * The device's data points (ID, oid, name), so bodies may address points by oid or name and uploads carry oid
+     * and name. Takes precedence over pointTableFile.
+     */
+    public void setPointTable(PointTable pointTable) {
+        this.pointTable = pointTable;
+    }
+
+    public String getPointTableFile() {
+        return pointTableFile;
+    }
+
+    /**
+     * A point table exported from the IOTOS console, as CSV (header row with id/data_id/数据点ID, oid, name/名称) or
+     * JSON (an array of objects with the same fields). Prefix with classpath:, file: or http: as for any Camel
+     * resource; no prefix means a file.
+     */
+    public void setPointTableFile(String pointTableFile) {
+        this.pointTableFile = pointTableFile;
+    }
+
+    public int getMaxPayloadSize() {
+        return maxPayloadSize;
+    }
+
+    /**
+     * Inbound messages larger than this many bytes are rejected without parsing; controls that carry a readable
+     * requestId are answered with code 413.
+     */
+    public void setMaxPayloadSize(int maxPayloadSize) {
+        this.maxPayloadSize = maxPayloadSize;
+    }
+
+    public boolean isAwaitAck() {
+        return awaitAck;
+    }
+
+    /**
+     * Device producer: complete an upload only when the platform's result for each of its points has arrived, and
+     * fail it with an IotosResponseException on a non-zero code or after ackTimeout.
+     */
+    public void setAwaitAck(boolean awaitAck) {
+        this.awaitAck = awaitAck;
+    }
+
+    public long getAckTimeout() {
+        return ackTimeout;
+    }
+
+    /**
+     * How long awaitAck waits for the results of an upload (and the platform producer for a control result), in
+     * milliseconds or as a duration such as 10s.
+     */
+    public void setAckTimeout(long ackTimeout) {
+        this.ackTimeout = ackTimeout;
+    }
+
+    public boolean isAutoReply() {
+        return autoReply;
+    }
+
+    /**
+     * Publish the result when the exchange completes: a control result (device role) or upload results (platform
+     * role), code 0 on success or the failure's code and message. Turn off to answer later with a producer and
+     * CamelIotosMessageType=CONTROL_RESULT.
+     */
+    public void setAutoReply(boolean autoReply) {
+        this.autoReply = autoReply;
+    }
+
+    public boolean isCleanSession() {
+        return cleanSession;
+    }
+
+    /**
+     * MQTT clean session: when false the broker keeps the subscriptions and queued QoS 1/2 messages of the client ID
+     * while it is offline.
+     */
+    public void setCleanSession(boolean cleanSession) {
+        this.cleanSession = cleanSession;
+    }
+
+    public int getKeepAliveInterval() {
+        return keepAliveInterval;
+    }
+
+    /**
+     * MQTT keep-alive interval in seconds; a silent connection is considered lost after 1.5 times this.
+     */
+    public void setKeepAliveInterval(int keepAliveInterval) {
+        this.keepAliveInterval = keepAliveInterval;
+    }
+
+    public int getConnectionTimeout() {
+        return connectionTimeout;
+    }
+
+    /**
+     * How long one connect attempt may take, in seconds. Routes also wait up to this long at start-up for the first
+     * attempt, then go on in the background.
+     */
+    public void setConnectionTimeout(int connectionTimeout) {
+        this.connectionTimeout = connectionTimeout;
+    }
+
+    public int getMaxInflight() {
+        return maxInflight;
+    }
+
+    /**
+     * How many publishes of one connection may await the broker's acknowledgement at once. Further publishes wait
+     * in the offline buffer.
+     */
+    public void setMaxInflight(int maxInflight) {
+        this.maxInflight = maxInflight;
+    }
+
+    public int getOfflineBufferSize() {
+        return offlineBufferSize;
+    }
+
+    /**
+     * How many publishes of one connection may wait, in order, while it is disconnected or its in-flight window is
+     * full. When the buffer is full, new publishes fail at once.
+     */
+    public void setOfflineBufferSize(int offlineBufferSize) {
+        this.offlineBufferSize = offlineBufferSize;
+    }
+
+    public long getReconnectDelay() {
+        return reconnectDelay;
+    }
+
+    /**
+     * The first delay between connect attempts; it doubles per failure up to maxReconnectDelay, with jitter.
+     */
+    public void setReconnectDelay(long reconnectDelay) {
+        this.reconnectDelay = reconnectDelay;
+    }
+
+    public long getMaxReconnectDelay() {
+        return maxReconnectDelay;
+    }
+
+    /**
+     * The longest delay between connect attempts.
+     */
+    public void setMaxReconnectDelay(long maxReconnectDelay) {
+        this.maxReconnectDelay = maxReconnectDelay;
+    }
+
+    public String getUsername() {
+        return username;
+    }
+
+    /**
+     * The IOTOS platform account (平台帐号) used as MQTT user name.
+     */
+    public void setUsername(String username) {
+        this.username = username;
+    }
+
+    public String getPassword() {
+        return password;
+    }
+
+    /**
+     * The account's password. Never logged or shown in endpoint URIs.
+     */
+    public void setPassword(String password) {
+        this.password = password;
+    }
+
+    public SSLContextParameters getSslContextParameters() {
+        return sslContextParameters;
+    }
+
+    /**
+     * TLS settings for ssl:// broker URLs, as Camel's standard SSLContextParameters. The server certificate and host
+     * name are verified.
+     */
+    public void setSslContextParameters(SSLContextParameters sslContextParameters) {
+        this.sslContextParameters = sslContextParameters;
+    }
+}

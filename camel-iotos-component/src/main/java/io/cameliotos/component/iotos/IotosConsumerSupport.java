@@ -1,0 +1,189 @@
+package io.cameliotos.component.iotos;
+
+import java.util.Arrays;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Consumer;
+
+import io.cameliotos.component.iotos.protocol.IotosCodec;
+import io.cameliotos.component.iotos.protocol.IotosTopic;
+import io.cameliotos.component.iotos.protocol.PointResult;
+import io.cameliotos.component.iotos.protocol.ResponseCodes;
+import io.cameliotos.component.iotos.session.IotosSession;
+import io.cameliotos.component.iotos.session.Payloads;
+import io.cameliotos.component.iotos.session.SerialLanes;
+import io.cameliotos.component.iotos.session.Subscription;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePattern;
+import org.apache.camel.Processor;
+import org.apache.camel.spi.ThreadPoolProfile;
+import org.apache.camel.support.DefaultConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What both roles' consumers share: one subscription on the endpoint's session, messages handed off the MQTT
+ * client's thread and processed in arrival order per topic, oversized and malformed input rejected without ever
+ * stopping the consumer, and replies published when the exchange completes.
+ */
+abstract class IotosConsumerSupport extends DefaultConsumer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IotosConsumerSupport.class);
+    /** How much of an oversized payload is searched for a request ID to answer; the rest is never read. */
+    private static final int OVERSIZED_SCAN_BYTES = 4096;
+
+    protected final IotosEndpoint endpoint;
+    protected final IotosConfiguration configuration;
+    protected final IotosCodec codec;
+    protected IotosSession session;
+    private Subscription subscription;
+    private ExecutorService executor;
+    private SerialLanes<String> lanes;
+
+    IotosConsumerSupport(IotosEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+        this.endpoint = endpoint;
+        this.configuration = endpoint.getConfiguration();
+        this.codec = endpoint.codec();
+    }
+
+    /** The MQTT filter this consumer subscribes to. */
+    protected abstract IotosTopic filter();
+
+    /**
+     * Handles one message in its lane; must call {@code done} exactly once, when the message is finished with.
+     */
+    protected abstract void handle(String topicName, IotosTopic topic, byte[] payload, Runnable done);
+
+    /** Answers a request that cannot be processed, if the protocol has a reply for it. */
+    protected abstract void reject(IotosTopic topic, String requestId, int code, String description);
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        ThreadPoolProfile profile = new ThreadPoolProfile("IotosConsumer");
+        profile.setPoolSize(1);
+        profile.setMaxPoolSize(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
+        // the lanes hold waiting messages; the pool only needs a hand-off queue
+        profile.setMaxQueueSize(-1);
+        executor = getEndpoint().getCamelContext().getExecutorServiceManager()
+                .newThreadPool(this, "IotosConsumer[" + filter().toFilter() + "]", profile);
+        lanes = new SerialLanes<>(executor);
+        session = endpoint.acquireSession();
+        subscription = session.subscribe(filter().toFilter(), configuration.getQos(), this::onMessage);
+        endpoint.awaitSubscribed(session, subscription);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (subscription != null) {
+            subscription.close();
+            subscription = null;
+        }
+        endpoint.releaseSession(session);
+        session = null;
+        if (executor != null) {
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(executor);
+            executor = null;
+        }
+        super.doStop();
+    }
+
+    /** Called on the MQTT client's thread: checks cheaply, then hands off. */
+    private void onMessage(String topicName, byte[] payload, int qos, boolean duplicate) {
+        IotosTopic topic;
+        try {
+            topic = IotosTopic.parse(topicName);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Ignoring message on unexpected topic {}: {}", topicName, e.getMessage());
+            return;
+        }
+        if (payload.length > configuration.getMaxPayloadSize()) {
+            byte[] head = Arrays.copyOf(payload, Math.min(payload.length, OVERSIZED_SCAN_BYTES));
+            String requestId = IotosCodec.findRequestId(head);
+            LOG.warn("Rejected {} bytes on {} unparsed: larger than maxPayloadSize {}{}", payload.length, topicName,
+                    configuration.getMaxPayloadSize(), requestId == null ? "" : " (request " + requestId + ")");
+            if (requestId != null && configuration.isAutoReply()) {
+                reject(topic, requestId, ResponseCodes.PAYLOAD_TOO_LARGE,
+                        "payload of " + payload.length + " bytes exceeds " + configuration.getMaxPayloadSize());
+            }
+            return;
+        }
+        lanes.submit(topicName, done -> {
+            try {
+                handle(topicName, topic, payload, done);
+            } catch (RuntimeException e) {
+                LOG.warn("Failed to handle message on {}: {}; payload: {}", topicName, e.getMessage(),
+                        Payloads.preview(payload), e);
+                done.run();
+            }
+        });
+    }
+
+    /** Logs an unreadable request once, with a cut payload. */
+    protected void logInvalid(String topicName, String reason, byte[] payload) {
+        LOG.warn("Rejected invalid message on {}: {}; payload: {}", topicName, reason, Payloads.preview(payload));
+    }
+
+    /**
+     * Runs the route for an InOut exchange, then calls {@code onComplete} (the reply) and {@code done}. Failures are
+     * answered by the reply when autoReply is on, else reported to the exception handler.
+     */
+    protected void run(Exchange exchange, Consumer<Exchange> onComplete, Runnable done) {
+        exchange.setPattern(ExchangePattern.InOut);
+        getAsyncProcessor().process(exchange, doneSync -> {
+            try {
+                if (configuration.isAutoReply()) {
+                    onComplete.accept(exchange);
+                } else if (exchange.getException() != null) {
+                    getExceptionHandler().handleException("Error processing " + exchange.getMessage()
+                            .getHeader(IotosConstants.TOPIC), exchange, exchange.getException());
+                }
+            } catch (RuntimeException e) {
+                getExceptionHandler().handleException("Failed to reply", exchange, e);
+            } finally {
+                releaseExchange(exchange, false);
+                done.run();
+            }
+        });
+    }
+
+    /** The outcome of a completed exchange as a response code and description. */
+    protected static int responseCode(Exchange exchange) {
+        Exception failure = exchange.getException();
+        if (failure instanceof IotosResponseException r) {
+            return r.getResponseCode();
+        }
+        if (failure != null) {
+            return ResponseCodes.INTERNAL_ERROR;
+        }
+        return exchange.getMessage().getHeader(IotosConstants.RESPONSE_CODE,
+                ResponseCodes.OK, Integer.class);
+    }
+
+    protected static String responseDesc(Exchange exchange, int code) {
+        Exception failure = exchange.getException();
+        if (failure instanceof IotosResponseException r) {
+            return r.getResponseDesc();
+        }
+        if (failure != null) {
+            return failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
+        }
+        String desc = exchange.getMessage().getHeader(IotosConstants.RESPONSE_DESC, String.class);
+        if (desc != null) {
+            return desc;
+        }
+        return code == ResponseCodes.OK
+                ? ResponseCodes.OK_DESC : "FAILED";
+    }
+
+    /** Publishes a result; a failure to publish is logged, since nobody else is waiting for it. */
+    protected void publishResult(IotosTopic resultTopic, byte[] payload, PointResult result) {
+        String topicName = resultTopic.toTopicName();
+        session.publish(topicName, payload, configuration.getQos()).whenComplete((v, e) -> {
+            if (e != null) {
+                LOG.warn("Could not publish result for request {} to {}: {}", result.requestId(), topicName,
+                        e.getMessage());
+            }
+        });
+    }
+}

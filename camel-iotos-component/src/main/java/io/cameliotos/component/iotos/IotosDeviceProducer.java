@@ -1,0 +1,126 @@
+package io.cameliotos.component.iotos;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.cameliotos.component.iotos.protocol.Ids;
+import io.cameliotos.component.iotos.protocol.IotosTopic;
+import io.cameliotos.component.iotos.protocol.MessageType;
+import io.cameliotos.component.iotos.protocol.PointResult;
+import io.cameliotos.component.iotos.protocol.PointValue;
+import io.cameliotos.component.iotos.protocol.ResponseCodes;
+import io.cameliotos.component.iotos.protocol.Timestamps;
+import io.cameliotos.component.iotos.protocol.Upload;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+/**
+ * Device role producer: uploads data points (flow 1), optionally waiting for the platform's per-point results
+ * (flow 2); or, with {@code CamelIotosMessageType=CONTROL_RESULT}, publishes a control result (flow 4).
+ */
+final class IotosDeviceProducer extends IotosProducerSupport {
+
+    private final IotosAddress address;
+    private final String uploadTopic;
+    private UploadBuilder uploads;
+
+    IotosDeviceProducer(IotosEndpoint endpoint) {
+        super(endpoint);
+        this.address = endpoint.getAddress();
+        this.uploadTopic = IotosTopic.upload(address.gatewayId(), address.deviceId()).toTopicName();
+    }
+
+    @Override
+    protected IotosTopic resultFilter() {
+        return configuration.isAwaitAck()
+                ? IotosTopic.uploadResult(address.gatewayId(), address.deviceId(), IotosTopic.ANY) : null;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        uploads = new UploadBuilder(address, configuration, endpoint.pointTable());
+    }
+
+    @Override
+    public boolean process(Exchange exchange, AsyncCallback callback) {
+        try {
+            Message message = exchange.getMessage();
+            MessageType type = IotosHeaders.messageType(message);
+            if (type == MessageType.CONTROL_RESULT) {
+                sendControlResult(exchange, callback);
+            } else if (type == MessageType.UPDATE_RESULT) {
+                throw new IllegalArgumentException("A device endpoint sends UPDATE or CONTROL_RESULT messages, not "
+                                                   + type + " (that is the platform's; use role=platform)");
+            } else {
+                sendUpload(exchange, callback, type == null || type == MessageType.UPDATE);
+            }
+            return false;
+        } catch (Exception e) {
+            exchange.setException(e);
+            callback.done(true);
+            return true;
+        }
+    }
+
+    /**
+     * @param ownRequest false when the headers describe a consumed message (a control being handled), whose request
+     *                   ID and times must not be reused for the upload
+     */
+    private void sendUpload(Exchange exchange, AsyncCallback callback, boolean ownRequest) {
+        Message message = exchange.getMessage();
+        Upload upload = uploads.build(message, ownRequest);
+        byte[] payload = endpoint.codec().encodeUpload(upload);
+        IotosHeaders.setRequestHeaders(message, upload.requestId(), upload.requestTime());
+        message.setHeader(IotosConstants.TOPIC, uploadTopic);
+        message.setHeader(IotosConstants.MESSAGE_TYPE, MessageType.UPDATE);
+        List<Long> pointIds = null;
+        if (configuration.isAwaitAck()) {
+            pointIds = new ArrayList<>(upload.points().size());
+            for (PointValue point : upload.points()) {
+                pointIds.add(point.id());
+            }
+        }
+        publish(exchange, callback, uploadTopic, payload, upload.requestId(), pointIds,
+                (ex, results) -> IotosHeaders.setResultHeaders(ex.getMessage(), firstFailureOrLast(results)));
+    }
+
+    private static PointResult firstFailureOrLast(List<PointResult> results) {
+        return results.stream().filter(r -> !r.isOk()).findFirst().orElse(results.get(results.size() - 1));
+    }
+
+    private void sendControlResult(Exchange exchange, AsyncCallback callback) {
+        Message message = exchange.getMessage();
+        String requestId = IotosHeaders.requestId(message);
+        if (requestId == null) {
+            throw new IllegalArgumentException("A CONTROL_RESULT needs the " + IotosConstants.REQUEST_ID
+                                               + " header of the control it answers");
+        }
+        long pointId = address.hasPoint() ? address.pointId() : IotosHeaders.pointId(message, IotosConstants.POINT_ID);
+        if (pointId == IotosTopic.ANY) {
+            throw new IllegalArgumentException("A CONTROL_RESULT needs a point: give it in the URI or the "
+                                               + IotosConstants.POINT_ID + " header");
+        }
+        Integer code = message.getHeader(IotosConstants.RESPONSE_CODE, ResponseCodes.OK, Integer.class);
+        String desc = message.getHeader(IotosConstants.RESPONSE_DESC,
+                code == ResponseCodes.OK ? ResponseCodes.OK_DESC : "FAILED", String.class);
+        PointResult result = new PointResult(pointId,
+                message.getHeader(IotosConstants.POINT_OID, configuration.getPointOid(), String.class),
+                message.getHeader(IotosConstants.POINT_NAME, configuration.getPointName(), String.class),
+                message.getBody(), millis(IotosHeaders.instant(message, IotosConstants.TIMESTAMP)),
+                requestId, millis(IotosHeaders.instant(message, IotosConstants.REQUEST_TIME)),
+                Ids.newRequestId(), Timestamps.nowMillis(), code, desc);
+        String topic = IotosTopic.controlResult(address.gatewayId(), address.deviceId(), pointId).toTopicName();
+        byte[] payload = endpoint.codec().encodeResult(result, MessageType.CONTROL_RESULT);
+        message.setHeader(IotosConstants.TOPIC, topic);
+        message.setHeader(IotosConstants.RESPONSE_ID, result.responseId());
+        publish(exchange, callback, topic, payload, requestId, null, null);
+    }
+
+    private static BigDecimal millis(Instant instant) {
+        return instant == null ? null : Timestamps.toMillis(instant);
+    }
+}

@@ -1,0 +1,217 @@
+package io.cameliotos.component.iotos;
+
+import java.io.InputStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import javax.net.SocketFactory;
+
+import io.cameliotos.component.iotos.protocol.IotosCodec;
+import io.cameliotos.component.iotos.protocol.PointTable;
+import io.cameliotos.component.iotos.session.IotosSession;
+import io.cameliotos.component.iotos.session.SessionSettings;
+import io.cameliotos.component.iotos.session.Subscription;
+import org.apache.camel.Category;
+import org.apache.camel.Consumer;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriEndpoint;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriPath;
+import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.support.ResourceHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Uploads data points to and receives controls from the IOTOS platform (device role), or plays the platform.
+ */
+@UriEndpoint(firstVersion = "1.0.0", scheme = "iotos", title = "IOTOS", syntax = "iotos:gatewayId/deviceId/pointId",
+             category = { Category.IOT, Category.MESSAGING }, headersClass = IotosConstants.class)
+public class IotosEndpoint extends DefaultEndpoint {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IotosEndpoint.class);
+
+    @UriPath(description = "Gateway ID (网关ID): a positive integer; * for any gateway in the platform role")
+    @Metadata(required = true)
+    private String gatewayId;
+    @UriPath(description = "Device ID (设备ID): a positive integer; * for any device in the platform role")
+    @Metadata(required = true)
+    private String deviceId;
+    @UriPath(description = "Data point ID (数据点ID): a positive integer. Optional: without it a device consumer "
+                           + "receives the controls of every point of the device; * for any in the platform role")
+    private String pointId;
+    @UriParam
+    private IotosConfiguration configuration;
+
+    private IotosAddress address;
+    private PointTable resolvedPointTable;
+
+    public IotosEndpoint(String uri, IotosComponent component, IotosConfiguration configuration) {
+        super(uri, component);
+        this.configuration = configuration;
+    }
+
+    @Override
+    public IotosComponent getComponent() {
+        return (IotosComponent) super.getComponent();
+    }
+
+    @Override
+    public Producer createProducer() throws Exception {
+        return configuration.getRole() == IotosRole.platform
+                ? new IotosPlatformProducer(this) : new IotosDeviceProducer(this);
+    }
+
+    @Override
+    public Consumer createConsumer(Processor processor) throws Exception {
+        Consumer consumer = configuration.getRole() == IotosRole.platform
+                ? new IotosPlatformConsumer(this, processor) : new IotosDeviceConsumer(this, processor);
+        configureConsumer(consumer);
+        return consumer;
+    }
+
+    @Override
+    protected void doInit() throws Exception {
+        super.doInit();
+        int qos = configuration.getQos();
+        if (qos < 0 || qos > 2) {
+            throw new IllegalArgumentException("Invalid iotos option qos=" + qos + ": expected 0, 1 or 2");
+        }
+        if (configuration.getMaxPayloadSize() < 1) {
+            throw new IllegalArgumentException("Invalid iotos option maxPayloadSize=" + configuration.getMaxPayloadSize()
+                                               + ": expected a positive number of bytes");
+        }
+        if (configuration.getAckTimeout() < 1) {
+            throw new IllegalArgumentException("Invalid iotos option ackTimeout=" + configuration.getAckTimeout()
+                                               + ": expected a positive duration");
+        }
+        resolvedPointTable = loadPointTable();
+    }
+
+    private PointTable loadPointTable() throws Exception {
+        if (configuration.getPointTable() != null || configuration.getPointTableFile() == null) {
+            return configuration.getPointTable();
+        }
+        String file = configuration.getPointTableFile();
+        String uri = file.contains(":") && !file.matches("^[A-Za-z]:\\\\.*") ? file : "file:" + file;
+        try (InputStream in = ResourceHelper.resolveMandatoryResourceAsInputStream(getCamelContext(), uri)) {
+            PointTable table = PointTable.load(file, in);
+            LOG.debug("Loaded {} points from {}", table.points().size(), file);
+            return table;
+        } catch (Exception e) {
+            throw new IllegalArgumentException("Invalid iotos option pointTableFile=" + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The MQTT connection settings of this endpoint; endpoints with equal broker URL and client ID share one. */
+    SessionSettings sessionSettings() throws Exception {
+        SocketFactory socketFactory = null;
+        if (configuration.getSslContextParameters() != null) {
+            socketFactory = configuration.getSslContextParameters().createSSLContext(getCamelContext()).getSocketFactory();
+        }
+        return new SessionSettings(configuration.getBrokerUrl(), effectiveClientId(), configuration.getUsername(),
+                configuration.getPassword(), configuration.isCleanSession(), configuration.getKeepAliveInterval(),
+                configuration.getConnectionTimeout(), configuration.getMaxInflight(),
+                configuration.getOfflineBufferSize(), configuration.getReconnectDelay(),
+                configuration.getMaxReconnectDelay(), socketFactory);
+    }
+
+    String effectiveClientId() {
+        if (configuration.getClientId() != null) {
+            return configuration.getClientId();
+        }
+        if (configuration.getRole() == IotosRole.platform) {
+            return PlatformClientId.VALUE;
+        }
+        return "device_" + address.gatewayId() + "_" + address.deviceId();
+    }
+
+    /** Takes a share of this endpoint's session; give it back with {@link #releaseSession}. */
+    IotosSession acquireSession() throws Exception {
+        IotosSession session = getComponent().getSessions().acquire(sessionSettings());
+        awaitQuietly(session.firstAttempt(), "connect");
+        if (!session.isConnected()) {
+            LOG.warn("{} starts while {} is not connected ({}); it keeps trying in the background",
+                    this, session.settings().key(), IotosSession.describe(session.lastError()));
+        }
+        return session;
+    }
+
+    void releaseSession(IotosSession session) {
+        if (session != null) {
+            getComponent().getSessions().release(session);
+        }
+    }
+
+    /** Waits, at route start, for a subscription while connected, so nothing sent right after start is missed. */
+    void awaitSubscribed(IotosSession session, Subscription subscription) {
+        if (session.isConnected()) {
+            awaitQuietly(subscription.ready(), "subscribe");
+        }
+    }
+
+    private void awaitQuietly(CompletableFuture<Void> future, String what) {
+        try {
+            future.get(configuration.getConnectionTimeout() + 1L, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("{}: {} did not complete at start-up ({}); continuing in the background", this, what,
+                    e.getMessage());
+        }
+    }
+
+    IotosCodec codec() {
+        return getComponent().codec();
+    }
+
+    IotosAddress getAddress() {
+        return address;
+    }
+
+    void setAddress(IotosAddress address) {
+        this.address = address;
+        this.gatewayId = idText(address.gatewayId());
+        this.deviceId = idText(address.deviceId());
+        this.pointId = address.hasPoint() ? idText(address.pointId()) : null;
+    }
+
+    private static String idText(long id) {
+        return id == 0 ? "*" : Long.toString(id);
+    }
+
+    /** The point table from pointTable or pointTableFile, or {@code null}. */
+    PointTable pointTable() {
+        return resolvedPointTable;
+    }
+
+    public IotosConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    public void setConfiguration(IotosConfiguration configuration) {
+        this.configuration = configuration;
+    }
+
+    public String getGatewayId() {
+        return gatewayId;
+    }
+
+    public String getDeviceId() {
+        return deviceId;
+    }
+
+    public String getPointId() {
+        return pointId;
+    }
+
+    /** The default platform client ID: unique per process, and never starting with device_. */
+    private static final class PlatformClientId {
+        static final String VALUE = "iotos_platform_" + io.cameliotos.component.iotos.protocol.Ids.newRequestId()
+                .substring(0, 12);
+    }
+}

@@ -1,0 +1,67 @@
+package io.cameliotos.component.iotos;
+
+import io.cameliotos.component.iotos.protocol.IotosProtocolException;
+import io.cameliotos.component.iotos.protocol.IotosTopic;
+import io.cameliotos.component.iotos.protocol.MessageType;
+import io.cameliotos.component.iotos.protocol.PointResult;
+import io.cameliotos.component.iotos.protocol.PointValue;
+import io.cameliotos.component.iotos.protocol.Upload;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+
+/**
+ * Platform role consumer: receives uploads (flow 1), one exchange per upload with the list of
+ * {@link PointValue}s as body, and answers each point with an upload result (flow 2) when the exchange completes.
+ */
+final class IotosPlatformConsumer extends IotosConsumerSupport {
+
+    IotosPlatformConsumer(IotosEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+    }
+
+    @Override
+    protected IotosTopic filter() {
+        IotosAddress address = endpoint.getAddress();
+        return IotosTopic.upload(address.gatewayId(), address.deviceId());
+    }
+
+    @Override
+    protected void handle(String topicName, IotosTopic topic, byte[] payload, Runnable done) {
+        Upload upload;
+        try {
+            upload = codec.decodeUpload(payload);
+        } catch (IotosProtocolException e) {
+            // without readable points there is no result topic to answer on
+            logInvalid(topicName, e.getMessage(), payload);
+            done.run();
+            return;
+        }
+        long pointFilter = endpoint.getAddress().pointId();
+        if (pointFilter != IotosTopic.ANY && upload.points().stream().noneMatch(p -> p.id() == pointFilter)) {
+            done.run();
+            return;
+        }
+        Exchange exchange = createExchange(false);
+        Message message = exchange.getMessage();
+        IotosHeaders.setTopicHeaders(message, topicName, topic);
+        IotosHeaders.setRequestHeaders(message, upload.requestId(), upload.requestTime());
+        message.setBody(upload.points());
+        run(exchange, completed -> reply(topic, upload, completed), done);
+    }
+
+    private void reply(IotosTopic topic, Upload upload, Exchange exchange) {
+        int code = responseCode(exchange);
+        String desc = responseDesc(exchange, code);
+        for (PointValue point : upload.points()) {
+            PointResult result = PointResult.answering(upload, point, code, desc);
+            publishResult(IotosTopic.uploadResult(topic.gatewayId(), topic.deviceId(), point.id()),
+                    codec.encodeResult(result, MessageType.UPDATE_RESULT), result);
+        }
+    }
+
+    @Override
+    protected void reject(IotosTopic topic, String requestId, int code, String description) {
+        // an upload too large to read has no points to answer for
+    }
+}

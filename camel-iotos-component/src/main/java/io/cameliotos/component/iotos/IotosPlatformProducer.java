@@ -1,0 +1,98 @@
+package io.cameliotos.component.iotos;
+
+import java.time.Instant;
+import java.util.List;
+
+import io.cameliotos.component.iotos.protocol.Control;
+import io.cameliotos.component.iotos.protocol.Ids;
+import io.cameliotos.component.iotos.protocol.IotosTopic;
+import io.cameliotos.component.iotos.protocol.MessageType;
+import io.cameliotos.component.iotos.protocol.PointDefinition;
+import io.cameliotos.component.iotos.protocol.PointResult;
+import io.cameliotos.component.iotos.protocol.PointTable;
+import io.cameliotos.component.iotos.protocol.Timestamps;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+/**
+ * Platform role producer: sends a control (flow 3, 设备反控) and, for InOut exchanges, waits for the device's control
+ * result (flow 4). IDs given as {@code *} in the URI come from the headers.
+ */
+final class IotosPlatformProducer extends IotosProducerSupport {
+
+    private final IotosAddress address;
+
+    IotosPlatformProducer(IotosEndpoint endpoint) {
+        super(endpoint);
+        this.address = endpoint.getAddress();
+    }
+
+    @Override
+    protected IotosTopic resultFilter() {
+        return IotosTopic.controlResult(address.gatewayId(), address.deviceId(), address.pointId());
+    }
+
+    @Override
+    public boolean process(Exchange exchange, AsyncCallback callback) {
+        try {
+            Message message = exchange.getMessage();
+            MessageType type = IotosHeaders.messageType(message);
+            if (type != null && type != MessageType.CONTROL && type != MessageType.UPDATE) {
+                throw new IllegalArgumentException("A platform endpoint sends CONTROL messages, not " + type);
+            }
+            boolean ownRequest = type == null || type == MessageType.CONTROL;
+            IotosTopic topic = IotosTopic.control(
+                    id(address.gatewayId(), message, IotosConstants.GATEWAY_ID, "gateway"),
+                    id(address.deviceId(), message, IotosConstants.DEVICE_ID, "device"),
+                    id(address.pointId(), message, IotosConstants.POINT_ID, "point"));
+            Control control = control(message, topic.pointId(), ownRequest);
+            byte[] payload = endpoint.codec().encodeControl(control);
+            String topicName = topic.toTopicName();
+            IotosHeaders.setRequestHeaders(message, control.requestId(), control.requestTime());
+            message.setHeader(IotosConstants.TOPIC, topicName);
+            message.setHeader(IotosConstants.MESSAGE_TYPE, MessageType.CONTROL);
+            List<Long> await = exchange.getPattern().isOutCapable() ? List.of(topic.pointId()) : null;
+            publish(exchange, callback, topicName, payload, control.requestId(), await, this::onResult);
+            return false;
+        } catch (Exception e) {
+            exchange.setException(e);
+            callback.done(true);
+            return true;
+        }
+    }
+
+    private void onResult(Exchange exchange, List<PointResult> results) {
+        PointResult result = results.get(0);
+        Message message = exchange.getMessage();
+        IotosHeaders.setResultHeaders(message, result);
+        message.setHeader(IotosConstants.MESSAGE_TYPE, MessageType.CONTROL_RESULT);
+        message.setBody(result.value());
+    }
+
+    private Control control(Message message, long pointId, boolean ownRequest) {
+        PointTable table = endpoint.pointTable();
+        PointDefinition known = table == null ? null : table.byId(pointId).orElse(null);
+        String oid = message.getHeader(IotosConstants.POINT_OID,
+                known != null ? known.oid() : configuration.getPointOid(), String.class);
+        String name = message.getHeader(IotosConstants.POINT_NAME,
+                known != null ? known.name() : configuration.getPointName(), String.class);
+        String requestId = ownRequest ? IotosHeaders.requestId(message) : null;
+        Instant ts = ownRequest ? IotosHeaders.instant(message, IotosConstants.TIMESTAMP) : null;
+        return new Control(pointId, oid, name, message.getBody(),
+                Timestamps.toMillis(ts == null ? Instant.now() : ts),
+                requestId == null ? Ids.newRequestId() : requestId, Timestamps.nowMillis());
+    }
+
+    private static long id(long fromUri, Message message, String header, String what) {
+        if (fromUri != IotosTopic.ANY) {
+            return fromUri;
+        }
+        long id = IotosHeaders.pointId(message, header);
+        if (id == IotosTopic.ANY) {
+            throw new IllegalArgumentException("The URI gives * for the " + what + " ID: set the " + header
+                                               + " header to the " + what + " to control");
+        }
+        return id;
+    }
+}

@@ -1,0 +1,112 @@
+package io.cameliotos.component.iotos;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+
+import io.cameliotos.component.iotos.protocol.IotosTopic;
+import io.cameliotos.component.iotos.protocol.PointResult;
+import io.cameliotos.component.iotos.protocol.ResponseCodes;
+import io.cameliotos.component.iotos.session.IotosSession;
+import io.cameliotos.component.iotos.session.ResultListener;
+import io.cameliotos.component.iotos.session.Subscription;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.DefaultAsyncProducer;
+
+/**
+ * What both roles' producers share: a session for their lifetime, an optional subscription for the results they wait
+ * for, and asynchronous publish-then-await with failures mapped to {@link IotosResponseException}.
+ */
+abstract class IotosProducerSupport extends DefaultAsyncProducer {
+
+    protected final IotosEndpoint endpoint;
+    protected final IotosConfiguration configuration;
+    protected IotosSession session;
+    private Subscription results;
+
+    IotosProducerSupport(IotosEndpoint endpoint) {
+        super(endpoint);
+        this.endpoint = endpoint;
+        this.configuration = endpoint.getConfiguration();
+    }
+
+    /** The filter for the results this producer waits for, or {@code null} if it never waits. */
+    protected abstract IotosTopic resultFilter();
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        session = endpoint.acquireSession();
+        IotosTopic filter = resultFilter();
+        if (filter != null) {
+            results = session.subscribe(filter.toFilter(), configuration.getQos(),
+                    new ResultListener(session.correlator(), endpoint.codec(), configuration.getMaxPayloadSize()));
+            endpoint.awaitSubscribed(session, results);
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (results != null) {
+            results.close();
+            results = null;
+        }
+        endpoint.releaseSession(session);
+        session = null;
+        super.doStop();
+    }
+
+    /**
+     * Publishes, then (if {@code pointIds} is not null) waits for one result per point; calls {@code onResults} with
+     * the results, or sets the exchange's exception, then completes the exchange.
+     */
+    protected void publish(Exchange exchange, AsyncCallback callback, String topic, byte[] payload, String requestId,
+            Collection<Long> pointIds, BiConsumer<Exchange, List<PointResult>> onResults) {
+        CompletableFuture<List<PointResult>> acks = pointIds == null
+                ? null : session.correlator().expect(requestId, pointIds, configuration.getAckTimeout());
+        CompletableFuture<Void> sent = session.publish(topic, payload, configuration.getQos());
+        CompletableFuture<List<PointResult>> done;
+        if (acks == null) {
+            done = sent.thenApply(v -> List.of());
+        } else {
+            sent.exceptionally(e -> {
+                session.correlator().cancel(requestId, unwrap(e));
+                return null;
+            });
+            done = acks;
+        }
+        done.whenComplete((resultList, error) -> {
+            try {
+                if (error != null) {
+                    exchange.setException(toException(unwrap(error), requestId));
+                } else if (acks != null) {
+                    onResults.accept(exchange, resultList);
+                    PointResult failed = resultList.stream().filter(r -> !r.isOk()).findFirst().orElse(null);
+                    if (failed != null) {
+                        exchange.setException(new IotosResponseException(failed.responseCode(), failed.responseDesc(),
+                                requestId, null));
+                    }
+                }
+            } catch (RuntimeException e) {
+                exchange.setException(e);
+            } finally {
+                callback.done(false);
+            }
+        });
+    }
+
+    private Exception toException(Throwable error, String requestId) {
+        if (error instanceof TimeoutException) {
+            return new IotosResponseException(ResponseCodes.TIMEOUT, error.getMessage(), requestId, error);
+        }
+        return error instanceof Exception e ? e : new CompletionException(error);
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+}

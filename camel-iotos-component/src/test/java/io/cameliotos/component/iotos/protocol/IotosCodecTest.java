@@ -1,0 +1,268 @@
+package io.cameliotos.component.iotos.protocol;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class IotosCodecTest {
+
+    private static final String REQUEST_ID = "966cb44c30464305bbea98694664b103";
+    private final IotosCodec codec = new IotosCodec();
+    private final ObjectMapper strict = new ObjectMapper();
+
+    @Test
+    void readsTheSeedUploadSample() {
+        Upload upload = codec.decodeUpload(SeedSamples.upload());
+
+        assertThat(upload.requestId()).isEqualTo(REQUEST_ID);
+        assertThat(upload.requestTime()).isEqualByComparingTo("1627737953514.123");
+        assertThat(upload.points()).hasSize(1);
+        PointValue point = upload.points().get(0);
+        assertThat(point.key()).isEqualTo("179f");
+        assertThat(point.id()).isEqualTo(1963L);
+        assertThat(point.oid()).isEqualTo("7be6");
+        assertThat(point.name()).isEqualTo("数据点名称");
+        assertThat(point.ts()).isEqualByComparingTo("1627737953.514");
+        assertThat(Timestamps.isMillis(point.ts())).as("upload ts is in seconds").isFalse();
+        assertThat(point.value()).isEqualTo(1627737953.514);
+    }
+
+    @Test
+    void readsTheSeedControlSampleWithItsTrailingComma() {
+        byte[] sample = SeedSamples.control();
+        assertThat(new String(sample, StandardCharsets.UTF_8).trim()).endsWith(", }");
+
+        Control control = codec.decodeControl(sample);
+
+        assertThat(control.id()).isEqualTo(1963L);
+        assertThat(control.oid()).isEqualTo("7be6");
+        assertThat(control.name()).isEqualTo("数据点名称");
+        assertThat(control.value()).isEqualTo("QWRYGSGSFDGFDS");
+        assertThat(control.ts().toPlainString()).isEqualTo("1642502674510.0");
+        assertThat(Timestamps.isMillis(control.ts())).as("control ts is in milliseconds").isTrue();
+        assertThat(control.requestId()).isEqualTo(REQUEST_ID);
+        assertThat(control.requestTime().toPlainString()).isEqualTo("1627737953514.123");
+    }
+
+    @Test
+    void readsTheSeedUploadResultSample() {
+        PointResult result = codec.decodeResult(SeedSamples.uploadResult());
+
+        assertThat(result.id()).isEqualTo(1963L);
+        assertThat(result.oid()).isEqualTo("7be6");
+        assertThat(result.name()).isEqualTo("数据点名称");
+        assertThat(result.ts()).isEqualByComparingTo("1627737953.514");
+        assertThat(result.value()).isEqualTo(1627737953.514);
+        assertThat(result.requestId()).isEqualTo(REQUEST_ID);
+        assertThat(result.requestTime()).isEqualByComparingTo("1627737953514.123");
+        assertThat(result.responseId()).isEqualTo(REQUEST_ID);
+        assertThat(result.responseTime()).isEqualByComparingTo("1627737953514.123");
+        assertThat(result.responseCode()).isZero();
+        assertThat(result.responseDesc()).isEqualTo("OK");
+        assertThat(result.isOk()).isTrue();
+    }
+
+    @Test
+    void readsTheSeedControlResultSampleWithItsResponseCodeTypo() {
+        assertThat(new String(SeedSamples.controlResult(), StandardCharsets.UTF_8)).contains("\"responseCode,\"");
+
+        PointResult result = codec.decodeResult(SeedSamples.controlResult());
+
+        assertThat(result.id()).isEqualTo(1963L);
+        assertThat(result.value()).isEqualTo("QWRYGSGSFDGFDS");
+        assertThat(result.ts().toPlainString()).isEqualTo("1642502674510.0");
+        assertThat(result.responseCode()).isZero();
+        assertThat(result.responseDesc()).isEqualTo("OK");
+    }
+
+    @Test
+    void writesAnUploadExactlyAsTheProtocolPage() throws Exception {
+        Upload upload = new Upload(REQUEST_ID, new BigDecimal("1627737953514.123"), List.of(
+                new PointValue("179f", 1963, "7be6", "数据点名称", 1627737953.514, new BigDecimal("1627737953.514"))));
+
+        String json = new String(codec.encodeUpload(upload), StandardCharsets.UTF_8);
+
+        assertThat(json).isEqualTo("{\"requestId\":\"966cb44c30464305bbea98694664b103\",\"requestTime\":1627737953514.123,"
+                                   + "\"data\":{\"179f\":{\"name\":\"数据点名称\",\"id\":1963,\"oid\":\"7be6\","
+                                   + "\"ts\":1627737953.514,\"value\":1627737953.514}}}");
+        assertThat(strict.readTree(json)).isEqualTo(strict.readTree(SeedSamples.upload()));
+    }
+
+    @Test
+    void uploadKeyDefaultsToOidThenPointId() throws Exception {
+        Upload upload = new Upload(REQUEST_ID, new BigDecimal("1"), List.of(
+                new PointValue(null, 1963, "7be6", null, 1, null),
+                new PointValue(null, 1964, null, null, 2, null)));
+
+        JsonNode data = strict.readTree(codec.encodeUpload(upload)).get("data");
+
+        assertThat(data.fieldNames()).toIterable().containsExactly("7be6", "1964");
+    }
+
+    @Test
+    void writesAControlResultWithTheCorrectKeyAndEchoesTheRequestExactly() throws Exception {
+        Control control = codec.decodeControl(SeedSamples.control());
+        PointResult result = new PointResult(control.id(), control.oid(), control.name(), control.value(), control.ts(),
+                control.requestId(), control.requestTime(), REQUEST_ID, new BigDecimal("1627737953514.123"), 0, "OK");
+
+        String json = new String(codec.encodeResult(result, MessageType.CONTROL_RESULT), StandardCharsets.UTF_8);
+
+        assertThat(json).isEqualTo("{\"id\":1963,\"oid\":\"7be6\",\"name\":\"数据点名称\",\"value\":\"QWRYGSGSFDGFDS\","
+                                   + "\"ts\":1642502674510.0,\"requestId\":\"966cb44c30464305bbea98694664b103\","
+                                   + "\"requestTime\":1627737953514.123,\"responseId\":\"966cb44c30464305bbea98694664b103\","
+                                   + "\"responseTime\":1627737953514.123,\"responseCode\":0,\"responseDesc\":\"OK\"}");
+        assertThat(json).doesNotContain("responseCode,");
+        JsonNode expected = strict.readTree(new String(SeedSamples.controlResult(), StandardCharsets.UTF_8)
+                .replace("\"responseCode,\"", "\"responseCode\""));
+        assertThat(strict.readTree(json)).isEqualTo(expected);
+    }
+
+    @Test
+    void writesAnUploadResultLikeTheSeed() throws Exception {
+        Upload upload = codec.decodeUpload(SeedSamples.upload());
+        PointValue point = upload.points().get(0);
+        PointResult result = new PointResult(point.id(), point.oid(), point.name(), point.value(), point.ts(),
+                upload.requestId(), upload.requestTime(), REQUEST_ID, new BigDecimal("1627737953514.123"), 0, "OK");
+
+        byte[] json = codec.encodeResult(result, MessageType.UPDATE_RESULT);
+
+        assertThat(strict.readTree(json)).isEqualTo(strict.readTree(SeedSamples.uploadResult()));
+    }
+
+    @Test
+    void writesAControlLikeTheSeedButAsValidJson() throws Exception {
+        Control control = codec.decodeControl(SeedSamples.control());
+
+        String json = new String(codec.encodeControl(control), StandardCharsets.UTF_8);
+
+        assertThat(json).isEqualTo("{\"name\":\"数据点名称\",\"id\":1963,\"oid\":\"7be6\",\"ts\":1642502674510.0,"
+                                   + "\"value\":\"QWRYGSGSFDGFDS\",\"requestId\":\"966cb44c30464305bbea98694664b103\","
+                                   + "\"requestTime\":1627737953514.123}");
+        assertThat(codec.decodeControl(json.getBytes(StandardCharsets.UTF_8))).isEqualTo(control);
+    }
+
+    @Test
+    void writesNumbersInPlainNotation() {
+        Upload upload = new Upload(REQUEST_ID, new BigDecimal("1.627737953514123E12"), List.of(
+                new PointValue(null, 1, null, null, 1.0e20, new BigDecimal("1.6E9")),
+                new PointValue(null, 2, null, null, 0.1f, null),
+                new PointValue(null, 3, null, null, 42L, null)));
+
+        String json = new String(codec.encodeUpload(upload), StandardCharsets.UTF_8);
+
+        assertThat(json).contains("\"requestTime\":1627737953514.123")
+                .contains("\"value\":100000000000000000000")
+                .contains("\"ts\":1600000000")
+                .contains("\"value\":0.1,")
+                .contains("\"value\":42}")
+                .doesNotContain("E");
+    }
+
+    @Test
+    void refusesToWriteNaN() {
+        Upload upload = new Upload(REQUEST_ID, BigDecimal.ONE, List.of(PointValue.of(1, Double.NaN)));
+
+        assertThatThrownBy(() -> codec.encodeUpload(upload)).hasMessageContaining("NaN");
+    }
+
+    @Test
+    void writesStructuredValuesAsJson() throws Exception {
+        Upload upload = new Upload(REQUEST_ID, BigDecimal.ONE, List.of(
+                PointValue.of(1, Map.of("on", true)), PointValue.of(2, List.of(1, 2)), PointValue.of(3, null)));
+
+        JsonNode data = strict.readTree(codec.encodeUpload(upload)).get("data");
+
+        assertThat(data.get("1").get("value").get("on").asBoolean()).isTrue();
+        assertThat(data.get("2").get("value").size()).isEqualTo(2);
+        assertThat(data.get("3").get("value").isNull()).isTrue();
+    }
+
+    @Test
+    void acceptsNumericStringsForIdsAndCodes() {
+        PointResult result = codec.decodeResult(("{\"id\":\"1963\",\"requestId\":\"r1\",\"responseCode\":\"7\","
+                                                 + "\"responseDesc\":\"no\"}").getBytes(StandardCharsets.UTF_8));
+
+        assertThat(result.id()).isEqualTo(1963L);
+        assertThat(result.responseCode()).isEqualTo(7);
+        assertThat(result.isOk()).isFalse();
+    }
+
+    @Test
+    void ignoresUnknownFields() {
+        Control control = codec.decodeControl(("{\"extra\":{\"deep\":[1,2,{\"x\":1}]},\"value\":true,"
+                                               + "\"requestId\":\"r1\",\"more\":null}").getBytes(StandardCharsets.UTF_8));
+
+        assertThat(control.value()).isEqualTo(Boolean.TRUE);
+        assertThat(control.id()).as("absent id: the topic decides").isZero();
+    }
+
+    @Test
+    void rejectsMalformedJsonButKeepsTheRequestId() {
+        byte[] payload = "{\"requestId\":\"abc123\",\"value\": [1, 2".getBytes(StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> codec.decodeControl(payload))
+                .isInstanceOfSatisfying(IotosProtocolException.class,
+                        e -> assertThat(e.getRequestId()).isEqualTo("abc123"))
+                .hasMessageStartingWith("malformed payload");
+    }
+
+    @Test
+    void rejectsWrongTypesMissingFieldsAndNonObjects() {
+        assertThatThrownBy(() -> codec.decodeControl(bytes("{\"id\":\"abc\",\"value\":1,\"requestId\":\"r\"}")))
+                .hasMessageContaining("'id' must be a positive integer");
+        assertThatThrownBy(() -> codec.decodeControl(bytes("{\"id\":-3,\"value\":1,\"requestId\":\"r\"}")))
+                .hasMessageContaining("'id' must be a positive integer");
+        assertThatThrownBy(() -> codec.decodeControl(bytes("{\"value\":1}")))
+                .hasMessageContaining("no 'requestId'");
+        assertThatThrownBy(() -> codec.decodeControl(bytes("{\"requestId\":\"r\"}")))
+                .isInstanceOfSatisfying(IotosProtocolException.class,
+                        e -> assertThat(e.getRequestId()).isEqualTo("r"))
+                .hasMessageContaining("no 'value'");
+        assertThatThrownBy(() -> codec.decodeResult(bytes("{\"requestId\":\"r\",\"responseCode\":\"x\"}")))
+                .hasMessageContaining("'responseCode' must be an integer");
+        assertThatThrownBy(() -> codec.decodeResult(bytes("{\"requestId\":\"r\"}")))
+                .hasMessageContaining("no 'responseCode'");
+        assertThatThrownBy(() -> codec.decodeControl(bytes("[1,2]"))).hasMessageContaining("not a JSON object");
+        assertThatThrownBy(() -> codec.decodeControl(bytes(""))).isInstanceOf(IotosProtocolException.class);
+        assertThatThrownBy(() -> codec.decodeUpload(bytes("{\"requestId\":\"r\",\"data\":5}")))
+                .hasMessageContaining("'data' must be an object");
+        assertThatThrownBy(() -> codec.decodeUpload(bytes("{\"requestId\":\"r\",\"data\":{\"k\":{\"value\":1}}}")))
+                .hasMessageContaining("no positive 'id'");
+    }
+
+    @Test
+    void enforcesReadLimits() {
+        String deep = "[".repeat(IotosCodec.MAX_NESTING_DEPTH + 10) + "]".repeat(IotosCodec.MAX_NESTING_DEPTH + 10);
+        assertThatThrownBy(() -> codec.decodeControl(bytes("{\"requestId\":\"r\",\"value\":" + deep + "}")))
+                .isInstanceOf(IotosProtocolException.class).hasMessageContaining("nesting");
+        String longNumber = "1".repeat(IotosCodec.MAX_NUMBER_LENGTH + 10);
+        assertThatThrownBy(() -> codec.decodeControl(bytes("{\"requestId\":\"r\",\"value\":" + longNumber + "}")))
+                .isInstanceOf(IotosProtocolException.class).hasMessageContaining("Number value length");
+    }
+
+    @Test
+    void findsTheRequestIdOfAnUnreadablePayload() {
+        assertThat(IotosCodec.findRequestId(bytes("garbage \"requestId\" : \"feed\" more"))).isEqualTo("feed");
+        assertThat(IotosCodec.findRequestId(bytes("garbage"))).isNull();
+    }
+
+    @Test
+    void readsUploadDataGivenAsAnArray() {
+        Upload upload = codec.decodeUpload(bytes("{\"requestId\":\"r\",\"requestTime\":1,\"data\":[{\"id\":5,"
+                                                 + "\"value\":\"x\"},{\"id\":6,\"value\":2,}],}"));
+
+        assertThat(upload.points()).extracting(PointValue::id).containsExactly(5L, 6L);
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,64 @@
+package io.cameliotos.component.iotos.session;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class SerialLanesTest {
+
+    private final ExecutorService pool = Executors.newFixedThreadPool(4);
+
+    @AfterEach
+    void stop() {
+        pool.shutdownNow();
+    }
+
+    @Test
+    void runsOneKeyInOrderAndOneAtATimeEvenWhenTasksFinishAsynchronously() {
+        SerialLanes<String> lanes = new SerialLanes<>(pool);
+        List<Integer> order = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger maxRunning = new AtomicInteger();
+        for (int i = 0; i < 200; i++) {
+            int n = i;
+            lanes.submit("point", done -> {
+                maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                order.add(n);
+                // finish on another thread, as an asynchronous route would
+                pool.execute(() -> {
+                    running.decrementAndGet();
+                    done.run();
+                });
+            });
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> order.size() == 200);
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            expected.add(i);
+        }
+        assertThat(order).isEqualTo(expected);
+        assertThat(maxRunning.get()).isEqualTo(1);
+    }
+
+    @Test
+    void differentKeysRunInParallel() {
+        SerialLanes<String> lanes = new SerialLanes<>(pool);
+        List<Runnable> blocked = Collections.synchronizedList(new ArrayList<>());
+        lanes.submit("a", blocked::add);
+        lanes.submit("b", blocked::add);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> blocked.size() == 2);
+        blocked.forEach(Runnable::run);
+    }
+}

@@ -1,0 +1,68 @@
+package io.cameliotos.component.iotos.session;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SubscriptionTableTest {
+
+    private final SubscriptionTable table = new SubscriptionTable();
+    private final List<String> deliveries = new ArrayList<>();
+
+    private SubscriptionTable.Registration listener(String name, String filter) {
+        return new SubscriptionTable.Registration(filter, 1, (topic, payload, qos, dup) -> deliveries.add(name));
+    }
+
+    @Test
+    void keepsOnlyTheCoveringFilterAtTheBroker() {
+        SubscriptionTable.Registration point = listener("point", "$IOTOS/e/171/401/1963");
+        SubscriptionTable.Change first = table.add(point);
+        assertThat(first.subscribe()).containsOnlyKeys("$IOTOS/e/171/401/1963");
+
+        SubscriptionTable.Registration device = listener("device", "$IOTOS/e/171/401/+");
+        SubscriptionTable.Change second = table.add(device);
+        assertThat(second.subscribe()).containsOnlyKeys("$IOTOS/e/171/401/+");
+        assertThat(second.unsubscribe()).containsExactly("$IOTOS/e/171/401/1963");
+
+        SubscriptionTable.Change third = table.remove(device);
+        assertThat(third.subscribe()).containsOnlyKeys("$IOTOS/e/171/401/1963");
+        assertThat(third.unsubscribe()).containsExactly("$IOTOS/e/171/401/+");
+    }
+
+    @Test
+    void identicalFiltersShareOneBrokerSubscription() {
+        table.add(listener("a", "$IOTOS/x/+"));
+        SubscriptionTable.Change second = table.add(listener("b", "$IOTOS/x/+"));
+
+        assertThat(second.isEmpty()).isTrue();
+        assertThat(table.brokerFilters()).isEqualTo(Map.of("$IOTOS/x/+", 1));
+    }
+
+    @Test
+    void deliversEachMessageOnceToEveryMatchingListener() {
+        table.add(listener("point", "$IOTOS/e/1/2/3"));
+        table.add(listener("device", "$IOTOS/e/1/2/+"));
+        table.add(listener("other", "$IOTOS/e/1/9/+"));
+
+        int delivered = table.dispatch("$IOTOS/e/1/2/3", new byte[0], 1, false);
+
+        assertThat(delivered).isEqualTo(2);
+        assertThat(deliveries).containsExactlyInAnyOrder("point", "device");
+    }
+
+    @Test
+    void readyCompletesWhenACoveringFilterIsAcknowledged() {
+        SubscriptionTable.Registration point = listener("point", "$IOTOS/e/1/2/3");
+        table.add(point);
+        table.add(listener("device", "$IOTOS/e/1/2/+"));
+        assertThat(point.ready().isDone()).isFalse();
+
+        table.acknowledged("$IOTOS/e/1/2/+");
+
+        assertThat(point.ready().isDone()).isTrue();
+    }
+}

@@ -1,0 +1,130 @@
+package io.cameliotos.component.iotos.test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.moquette.broker.Server;
+import io.moquette.broker.config.IConfig;
+import io.moquette.broker.config.MemoryConfig;
+import io.moquette.interception.AbstractInterceptHandler;
+import io.moquette.interception.messages.InterceptConnectMessage;
+import io.moquette.interception.messages.InterceptConnectionLostMessage;
+import io.moquette.interception.messages.InterceptDisconnectMessage;
+
+/**
+ * An embedded Java broker (Moquette) in the test's JVM, on a free loopback port, with password authentication.
+ */
+public final class EmbeddedBroker implements TestBroker {
+
+    private final int port;
+    private final Map<String, AtomicInteger> connects = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> takeovers = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
+    private Server server;
+
+    public EmbeddedBroker() {
+        this(Ports.free());
+    }
+
+    public EmbeddedBroker(int port) {
+        this.port = port;
+    }
+
+    @Override
+    public String kind() {
+        return "embedded";
+    }
+
+    @Override
+    public String url() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public synchronized void start() throws Exception {
+        if (server != null) {
+            return;
+        }
+        Properties props = new Properties();
+        props.setProperty(IConfig.PORT_PROPERTY_NAME, Integer.toString(port));
+        props.setProperty(IConfig.HOST_PROPERTY_NAME, "127.0.0.1");
+        props.setProperty(IConfig.ALLOW_ANONYMOUS_PROPERTY_NAME, "false");
+        props.setProperty(IConfig.PERSISTENCE_ENABLED_PROPERTY_NAME, "false");
+        props.setProperty(IConfig.ENABLE_TELEMETRY_NAME, "false");
+        Server s = new Server();
+        s.startServer(new MemoryConfig(props), List.of(new Counter()), null,
+                (clientId, username, password) -> USERNAME.equals(username) && password != null
+                                                   && PASSWORD.equals(new String(password)),
+                null);
+        server = s;
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (server != null) {
+            server.stopServer();
+            server = null;
+            open.clear();
+        }
+    }
+
+    @Override
+    public int connects(String clientId) {
+        return connects.getOrDefault(clientId, new AtomicInteger()).get();
+    }
+
+    @Override
+    public int takeovers(String clientId) {
+        return takeovers.getOrDefault(clientId, new AtomicInteger()).get();
+    }
+
+    private final class Counter extends AbstractInterceptHandler {
+        @Override
+        public String getID() {
+            return "iotos-test-counter";
+        }
+
+        @Override
+        public void onConnect(InterceptConnectMessage msg) {
+            String id = msg.getClientID();
+            connects.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+            if (open.computeIfAbsent(id, k -> new AtomicInteger()).getAndIncrement() > 0) {
+                takeovers.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+            }
+        }
+
+        @Override
+        public void onDisconnect(InterceptDisconnectMessage msg) {
+            closed(msg.getClientID());
+        }
+
+        @Override
+        public void onConnectionLost(InterceptConnectionLostMessage msg) {
+            closed(msg.getClientID());
+        }
+
+        private void closed(String id) {
+            open.computeIfPresent(id, (k, n) -> {
+                n.updateAndGet(v -> Math.max(0, v - 1));
+                return n;
+            });
+        }
+
+        @Override
+        public void onSessionLoopError(Throwable error) {
+            // reported by the broker's own log
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "embedded broker on " + url();
+    }
+}
