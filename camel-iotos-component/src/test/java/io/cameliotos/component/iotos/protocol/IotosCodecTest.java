@@ -161,7 +161,7 @@ class IotosCodecTest {
         assertThat(json).contains("\"requestTime\":1627737953514.123")
                 .contains("\"value\":100000000000000000000")
                 .contains("\"ts\":1600000000")
-                .contains("\"value\":0.1,")
+                .contains("\"value\":0.1}")
                 .contains("\"value\":42}")
                 .doesNotContain("E");
     }
