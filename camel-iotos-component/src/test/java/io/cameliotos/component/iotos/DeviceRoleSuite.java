@@ -1,0 +1,546 @@
+package io.cameliotos.component.iotos;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cameliotos.component.iotos.protocol.MessageType;
+import io.cameliotos.component.iotos.protocol.PointDefinition;
+import io.cameliotos.component.iotos.protocol.PointTable;
+import io.cameliotos.component.iotos.protocol.PointValue;
+import io.cameliotos.component.iotos.protocol.ResponseCodes;
+import io.cameliotos.component.iotos.protocol.SeedSamples;
+import io.cameliotos.component.iotos.test.RawMqttClient;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelExecutionException;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The device role against a real broker. Runs once per broker kind (see the subclasses).
+ */
+abstract class DeviceRoleSuite extends IotosTestSupport {
+
+    static final String UPLOAD_TOPIC = "$IOTOS/device/platform/update/171/401";
+    static final String CONTROL_TOPIC = "$IOTOS/device/endpoint/update/171/401/1963";
+    static final String CONTROL_RESULT_TOPIC = CONTROL_TOPIC + "/result";
+
+    @Test
+    void brokerCarriesIotosDollarTopics() throws Exception {
+        RawMqttClient subscriber = rawClient("raw-sub").subscribe(UPLOAD_TOPIC);
+        RawMqttClient publisher = rawClient("raw-pub");
+
+        publisher.publish(UPLOAD_TOPIC, "{\"probe\":1}");
+
+        RawMqttClient.Received received = subscriber.next(WAIT);
+        assertThat(received.topic()).isEqualTo(UPLOAD_TOPIC);
+        assertThat(received.text()).isEqualTo("{\"probe\":1}");
+    }
+
+    @Test
+    void uploadIsSeenOnTheWireWithTheExactTopicAndJson() throws Exception {
+        RawMqttClient platform = rawClient("raw-platform").subscribe(UPLOAD_TOPIC);
+        CamelContext context = startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:upload").to("iotos:171/401/1963?pointOid=7be6&pointName=数据点名称");
+            }
+        });
+        long before = System.currentTimeMillis();
+
+        Exchange sent = template(context).send("direct:upload", e -> e.getMessage().setBody(21.5));
+
+        assertThat(sent.getException()).isNull();
+        String requestId = sent.getMessage().getHeader(IotosConstants.REQUEST_ID, String.class);
+        assertThat(requestId).matches("[0-9a-f]{32}");
+        assertThat(sent.getMessage().getHeader(IotosConstants.REQUEST_TIME)).isInstanceOf(Instant.class);
+        assertThat(sent.getMessage().getHeader(IotosConstants.TOPIC)).isEqualTo(UPLOAD_TOPIC);
+
+        RawMqttClient.Received received = platform.next(WAIT);
+        assertThat(received.topic()).isEqualTo(UPLOAD_TOPIC);
+        JsonNode json = json(received);
+        BigDecimal requestTime = json.get("requestTime").decimalValue();
+        BigDecimal ts = json.get("data").get("7be6").get("ts").decimalValue();
+        assertThat(requestTime.longValue()).as("requestTime in epoch ms").isBetween(before, System.currentTimeMillis());
+        assertThat(ts.movePointRight(3).longValue()).as("ts in epoch seconds")
+                .isBetween(before - 1, System.currentTimeMillis());
+        assertThat(received.text()).isEqualTo("{\"requestId\":\"" + requestId + "\",\"requestTime\":"
+                                              + requestTime.toPlainString() + ",\"data\":{\"7be6\":{\"name\":\"数据点名称\","
+                                              + "\"id\":1963,\"oid\":\"7be6\",\"ts\":" + ts.toPlainString()
+                                              + ",\"value\":21.5}}}");
+    }
+
+    @Test
+    void uploadsListsAndMapsWithAPointTable() throws Exception {
+        RawMqttClient platform = rawClient("raw-platform").subscribe(UPLOAD_TOPIC);
+        CamelContext context = newContext();
+        context.getRegistry().bind("points", PointTable.of(new PointDefinition(1963, "7be6", "温度"),
+                new PointDefinition(1964, "7be7", "湿度")));
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:upload").to("iotos:171/401?pointTable=#points");
+            }
+        });
+        context.start();
+
+        Map<String, Object> byName = new LinkedHashMap<>();
+        byName.put("温度", 21.5);
+        byName.put("7be7", 40);
+        template(context).sendBody("direct:upload", byName);
+        JsonNode map = json(platform.next(WAIT)).get("data");
+        assertThat(map.get("7be6").get("id").asLong()).isEqualTo(1963);
+        assertThat(map.get("7be6").get("name").asText()).isEqualTo("温度");
+        assertThat(map.get("7be6").get("value").asDouble()).isEqualTo(21.5);
+        assertThat(map.get("7be7").get("id").asLong()).isEqualTo(1964);
+        assertThat(map.get("7be7").get("value").asInt()).isEqualTo(40);
+
+        template(context).sendBody("direct:upload", List.of(
+                Map.of("name", "湿度", "value", 41, "ts", 1627737953514L),
+                PointValue.of(1963, "on")));
+        JsonNode list = json(platform.next(WAIT)).get("data");
+        assertThat(list.get("7be7").get("ts").decimalValue()).isEqualByComparingTo("1627737953.514");
+        assertThat(list.get("7be6").get("value").asText()).isEqualTo("on");
+
+        template(context).sendBodyAndHeader("direct:upload", true, IotosConstants.POINT_NAME, "湿度");
+        JsonNode scalar = json(platform.next(WAIT)).get("data");
+        assertThat(scalar.get("7be7").get("value").asBoolean()).isTrue();
+    }
+
+    @Test
+    void invalidProducerBodiesFailNamingTheAcceptedTypes() throws Exception {
+        CamelContext context = startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:upload").to("iotos:171/401");
+            }
+        });
+
+        assertThatThrownBy(() -> template(context).sendBody("direct:upload", new Object()))
+                .hasRootCauseMessage("Unsupported body type java.lang.Object; " + UploadBuilder.ACCEPTED);
+        assertThatThrownBy(() -> template(context).sendBody("direct:upload", 5))
+                .rootCause().hasMessageContaining("No point for the scalar body");
+        assertThatThrownBy(() -> template(context).sendBody("direct:upload", Map.of("温度", 1)))
+                .rootCause().hasMessageContaining("no point table");
+    }
+
+    @Test
+    void theSeedControlSampleRunsTheRouteAndIsAnsweredOnTheResultTopic() throws Exception {
+        List<Exchange> received = new CopyOnWriteArrayList<>();
+        startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401").process(e -> {
+                    received.add(e.copy());
+                    e.getMessage().setBody("applied:" + e.getMessage().getBody(String.class));
+                });
+            }
+        });
+        RawMqttClient platform = rawClient("raw-platform").subscribe(CONTROL_RESULT_TOPIC);
+
+        platform.publish(CONTROL_TOPIC, SeedSamples.control());
+
+        RawMqttClient.Received result = platform.next(WAIT);
+        assertThat(result.topic()).isEqualTo(CONTROL_RESULT_TOPIC);
+        JsonNode json = json(result);
+        assertThat(json.get("id").asLong()).isEqualTo(1963);
+        assertThat(json.get("oid").asText()).isEqualTo("7be6");
+        assertThat(json.get("name").asText()).isEqualTo("数据点名称");
+        assertThat(json.get("value").asText()).isEqualTo("applied:QWRYGSGSFDGFDS");
+        assertThat(result.text()).contains("\"ts\":1642502674510.0,")
+                .contains("\"requestTime\":1627737953514.123,")
+                .contains("\"requestId\":\"966cb44c30464305bbea98694664b103\"")
+                .contains("\"responseCode\":0,").doesNotContain("responseCode,\"");
+        assertThat(json.get("responseDesc").asText()).isEqualTo("OK");
+        assertThat(json.get("responseId").asText()).matches("[0-9a-f]{32}");
+        assertThat(json.get("responseTime").decimalValue().longValue())
+                .isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(60_000L));
+
+        assertThat(received).hasSize(1);
+        var message = received.get(0).getMessage();
+        assertThat(message.getBody()).isEqualTo("QWRYGSGSFDGFDS");
+        assertThat(message.getHeader(IotosConstants.GATEWAY_ID)).isEqualTo(171L);
+        assertThat(message.getHeader(IotosConstants.DEVICE_ID)).isEqualTo(401L);
+        assertThat(message.getHeader(IotosConstants.POINT_ID)).isEqualTo(1963L);
+        assertThat(message.getHeader(IotosConstants.POINT_OID)).isEqualTo("7be6");
+        assertThat(message.getHeader(IotosConstants.POINT_NAME)).isEqualTo("数据点名称");
+        assertThat(message.getHeader(IotosConstants.REQUEST_ID)).isEqualTo("966cb44c30464305bbea98694664b103");
+        assertThat(message.getHeader(IotosConstants.REQUEST_TIME))
+                .isEqualTo(Instant.parse("2021-07-31T13:25:53.514123Z"));
+        assertThat(message.getHeader(IotosConstants.TIMESTAMP)).isEqualTo(Instant.ofEpochMilli(1642502674510L));
+        assertThat(message.getHeader(IotosConstants.TOPIC)).isEqualTo(CONTROL_TOPIC);
+        assertThat(message.getHeader(IotosConstants.MESSAGE_TYPE)).isEqualTo(MessageType.CONTROL);
+        assertThat(received.get(0).getPattern()).isEqualTo(org.apache.camel.ExchangePattern.InOut);
+    }
+
+    @Test
+    void aThrowingRouteAnswersWithANonZeroCodeAndTheMessage() throws Exception {
+        startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401/1963").throwException(new IllegalStateException("valve stuck"));
+                from("iotos:171/401/1964").throwException(new IotosResponseException(4001, "valve locked"));
+            }
+        });
+        RawMqttClient platform = rawClient("raw-platform")
+                .subscribe("$IOTOS/device/endpoint/update/171/401/+/result");
+
+        platform.publish(CONTROL_TOPIC, control(1963, "\"open\"", "aaaa0000aaaa0000aaaa0000aaaa0001"));
+        JsonNode failed = json(platform.next(WAIT));
+        assertThat(failed.get("responseCode").asInt()).isEqualTo(ResponseCodes.INTERNAL_ERROR);
+        assertThat(failed.get("responseDesc").asText()).isEqualTo("valve stuck");
+        assertThat(failed.get("requestId").asText()).isEqualTo("aaaa0000aaaa0000aaaa0000aaaa0001");
+
+        platform.publish("$IOTOS/device/endpoint/update/171/401/1964", control(1964, "1", "b2"));
+        JsonNode chosen = json(platform.next(WAIT));
+        assertThat(chosen.get("id").asLong()).isEqualTo(1964);
+        assertThat(chosen.get("responseCode").asInt()).isEqualTo(4001);
+        assertThat(chosen.get("responseDesc").asText()).isEqualTo("valve locked");
+    }
+
+    @Test
+    void aLaterAnswerIsSentByTheProducerWithControlResult() throws Exception {
+        startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401?autoReply=false").to("seda:later");
+                from("seda:later")
+                        .setBody(constant(55))
+                        .setHeader(IotosConstants.MESSAGE_TYPE, constant("CONTROL_RESULT"))
+                        .to("iotos:171/401");
+            }
+        });
+        RawMqttClient platform = rawClient("raw-platform").subscribe(CONTROL_RESULT_TOPIC);
+
+        platform.publish(CONTROL_TOPIC, SeedSamples.control());
+
+        RawMqttClient.Received result = platform.next(WAIT);
+        JsonNode json = json(result);
+        assertThat(json.get("value").asInt()).isEqualTo(55);
+        assertThat(json.get("requestId").asText()).isEqualTo("966cb44c30464305bbea98694664b103");
+        assertThat(json.get("responseCode").asInt()).isZero();
+        assertThat(json.get("oid").asText()).isEqualTo("7be6");
+        assertThat(result.text()).contains("\"requestTime\":1627737953514.123");
+        assertThat(platform.poll(Duration.ofMillis(300))).as("autoReply=false sends nothing itself").isNull();
+    }
+
+    @Test
+    void awaitAckCompletesWhenThePlatformAcknowledgesEveryPoint() throws Exception {
+        respondToUploads(0, "OK");
+        CamelContext context = startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:upload").to("iotos:171/401?awaitAck=true&ackTimeout=10s");
+            }
+        });
+
+        Exchange done = template(context).send("direct:upload",
+                e -> e.getMessage().setBody(List.of(PointValue.of(1963, 1), PointValue.of(1964, 2))));
+
+        assertThat(done.getException()).isNull();
+        assertThat(done.getMessage().getHeader(IotosConstants.RESPONSE_CODE)).isEqualTo(0);
+        assertThat(done.getMessage().getHeader(IotosConstants.RESPONSE_DESC)).isEqualTo("OK");
+        assertThat(done.getMessage().getHeader(IotosConstants.RESPONSE_ID, String.class)).hasSize(32);
+    }
+
+    @Test
+    void awaitAckFailsWithThePlatformsCode() throws Exception {
+        respondToUploads(1001, "value out of range");
+        CamelContext context = startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:upload").to("iotos:171/401/1963?awaitAck=true");
+            }
+        });
+
+        assertThatThrownBy(() -> template(context).sendBody("direct:upload", 99))
+                .isInstanceOf(CamelExecutionException.class).cause()
+                .isInstanceOfSatisfying(IotosResponseException.class, e -> {
+                    assertThat(e.getResponseCode()).isEqualTo(1001);
+                    assertThat(e.getResponseDesc()).isEqualTo("value out of range");
+                    assertThat(e.getRequestId()).hasSize(32);
+                });
+    }
+
+    @Test
+    void awaitAckTimesOut() throws Exception {
+        CamelContext context = startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:upload").to("iotos:171/401/1963?awaitAck=true&ackTimeout=300");
+            }
+        });
+
+        assertThatThrownBy(() -> template(context).sendBody("direct:upload", 1))
+                .cause().isInstanceOfSatisfying(IotosResponseException.class,
+                        e -> assertThat(e.getResponseCode()).isEqualTo(ResponseCodes.TIMEOUT))
+                .hasMessageContaining("within 300 ms").hasMessageContaining("1963");
+    }
+
+    /** A raw platform that answers every point of every upload with the given code. */
+    private void respondToUploads(int code, String desc) throws Exception {
+        RawMqttClient responder = rawClient("raw-responder");
+        RawMqttClient listener = rawClient("raw-upload-listener").subscribe(UPLOAD_TOPIC);
+        Thread thread = new Thread(() -> {
+            try {
+                while (true) {
+                    RawMqttClient.Received upload = listener.poll(Duration.ofSeconds(30));
+                    if (upload == null) {
+                        return;
+                    }
+                    JsonNode json = json(upload);
+                    for (JsonNode point : json.get("data")) {
+                        String result = "{\"id\":" + point.get("id") + ",\"requestId\":" + json.get("requestId")
+                                        + ",\"responseId\":\"" + "f".repeat(32) + "\",\"responseTime\":1627737953514.123,"
+                                        + "\"responseCode,\":" + code + ",\"responseDesc\":\"" + desc + "\",}";
+                        responder.publish(UPLOAD_TOPIC + "/" + point.get("id") + "/result", result);
+                    }
+                }
+            } catch (Exception e) {
+                // the test closed the clients
+            }
+        }, "raw-upload-responder");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Test
+    void aConsumerAndProducersOfOneDeviceShareOneConnectionFor30Seconds() throws Exception {
+        String clientId = "device_171_401";
+        int connectsBefore = broker().connects(clientId);
+        AtomicInteger controls = new AtomicInteger();
+        CamelContext context = startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401").process(e -> controls.incrementAndGet());
+                from("iotos:171/401/1964").log("point 1964");
+                from("direct:upload").to("iotos:171/401/1963");
+                from("direct:ack").to("iotos:171/401/1963?ackTimeout=200&awaitAck=true");
+            }
+        });
+        RawMqttClient platform = rawClient("raw-platform")
+                .subscribe("$IOTOS/device/endpoint/update/171/401/+/result")
+                .subscribe(UPLOAD_TOPIC);
+
+        Instant end = Instant.now().plusSeconds(30);
+        int rounds = 0;
+        while (Instant.now().isBefore(end)) {
+            rounds++;
+            template(context).sendBody("direct:upload", rounds);
+            platform.next(WAIT);
+            platform.publish(CONTROL_TOPIC, control(1963, Integer.toString(rounds), "c" + rounds));
+            platform.next(WAIT);
+            Exchange timedOut = template(context).send("direct:ack", e -> e.getMessage().setBody(0));
+            assertThat(timedOut.getException()).isInstanceOf(IotosResponseException.class);
+            platform.next(WAIT);
+        }
+
+        assertThat(controls.get()).isEqualTo(rounds);
+        assertThat(broker().connects(clientId) - connectsBefore).as("connections of " + clientId).isEqualTo(1);
+        assertThat(broker().takeovers(clientId)).as("client-ID takeovers").isZero();
+        assertThat(context.getComponent("iotos", IotosComponent.class).getSessions().sessions()).hasSize(1);
+    }
+
+    @Test
+    void theHarnessSeesAClientIdTakeover() throws Exception {
+        String clientId = "device_9_9";
+        int before = broker().takeovers(clientId);
+        rawClient(clientId);
+        rawClient(clientId);
+
+        await().atMost(WAIT).until(() -> broker().takeovers(clientId) == before + 1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "iotos:abc/401           | gateway ID 'abc' is not a positive integer",
+            "iotos:0/401             | gateway ID '0' is not a positive integer",
+            "iotos:-5/401            | gateway ID '-5' is not a positive integer",
+            "iotos:171/x1            | device ID 'x1' is not a positive integer",
+            "iotos:171/401/0         | point ID '0' is not a positive integer",
+            "iotos:171               | missing device ID",
+            "iotos:*/401             | gateway ID '*' is only allowed with role=platform",
+            "iotos:171/*             | device ID '*' is only allowed with role=platform",
+            "iotos:171/401?qos=3     | qos=3",
+            "iotos:171/401/5/6       | too many parts" })
+    void invalidUrisFailAtRouteStartNamingTheBadPart(String uri, String expected) {
+        for (boolean consumer : new boolean[] { true, false }) {
+            CamelContext context = newContext();
+            assertThatThrownBy(() -> {
+                context.addRoutes(new RouteBuilder() {
+                    @Override
+                    public void configure() {
+                        if (consumer) {
+                            from(uri).log("never");
+                        } else {
+                            from("direct:in").to(uri);
+                        }
+                    }
+                });
+                context.start();
+            }).as(uri).satisfies(e -> assertThat(causeMessages(e)).contains(expected));
+        }
+    }
+
+    private static String causeMessages(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            sb.append(t.getMessage()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void malformedControlsNeverStopTheConsumer() throws Exception {
+        List<Object> bodies = Collections.synchronizedList(new ArrayList<>());
+        startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401/1963").process(e -> bodies.add(e.getMessage().getBody()));
+            }
+        });
+        RawMqttClient platform = rawClient("raw-platform").subscribe(CONTROL_RESULT_TOPIC);
+
+        platform.publish(CONTROL_TOPIC, "not json at all {");
+        platform.publish(CONTROL_TOPIC, "{\"value\": 1}");
+        platform.publish(CONTROL_TOPIC, new byte[] { (byte) 0xff, (byte) 0xfe, 0, 1 });
+        platform.publish(CONTROL_TOPIC, control(999, "1", "d1"));
+        platform.publish(CONTROL_TOPIC, "{\"requestId\":\"d2\",\"value\":[1,2");
+        platform.publish(CONTROL_TOPIC, control(1963, "\"valid\"", "d3"));
+
+        JsonNode wrongId = json(platform.next(WAIT));
+        assertThat(wrongId.get("requestId").asText()).isEqualTo("d1");
+        assertThat(wrongId.get("responseCode").asInt()).isEqualTo(ResponseCodes.INVALID_REQUEST);
+        assertThat(wrongId.get("responseDesc").asText()).contains("contradicts");
+        JsonNode truncated = json(platform.next(WAIT));
+        assertThat(truncated.get("requestId").asText()).isEqualTo("d2");
+        assertThat(truncated.get("responseCode").asInt()).isEqualTo(ResponseCodes.INVALID_REQUEST);
+        JsonNode valid = json(platform.next(WAIT));
+        assertThat(valid.get("requestId").asText()).isEqualTo("d3");
+        assertThat(valid.get("responseCode").asInt()).isZero();
+        assertThat(bodies).containsExactly("valid");
+    }
+
+    @Test
+    void oversizedControlsAreRejectedUnparsed() throws Exception {
+        List<Object> bodies = Collections.synchronizedList(new ArrayList<>());
+        startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401/1963?maxPayloadSize=200").process(e -> bodies.add(e.getMessage().getBody()));
+            }
+        });
+        RawMqttClient platform = rawClient("raw-platform").subscribe(CONTROL_RESULT_TOPIC);
+
+        platform.publish(CONTROL_TOPIC, control(1963, "\"" + "x".repeat(500) + "\"", "big1"));
+        platform.publish(CONTROL_TOPIC, control(1963, "\"small\"", "ok2"));
+
+        JsonNode tooLarge = json(platform.next(WAIT));
+        assertThat(tooLarge.get("requestId").asText()).isEqualTo("big1");
+        assertThat(tooLarge.get("responseCode").asInt()).isEqualTo(ResponseCodes.PAYLOAD_TOO_LARGE);
+        assertThat(json(platform.next(WAIT)).get("requestId").asText()).isEqualTo("ok2");
+        assertThat(bodies).containsExactly("small");
+    }
+
+    @Test
+    void controlsForAnotherDeviceNeverReachTheRoute() throws Exception {
+        List<String> topics = Collections.synchronizedList(new ArrayList<>());
+        startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401").process(e -> topics.add(e.getMessage().getHeader(IotosConstants.TOPIC, String.class)));
+            }
+        });
+        RawMqttClient platform = rawClient("raw-platform");
+
+        platform.publish("$IOTOS/device/endpoint/update/171/402/1963", control(1963, "1", "x1"));
+        platform.publish("$IOTOS/device/endpoint/update/172/401/1963", control(1963, "1", "x2"));
+        platform.publish("$IOTOS/device/platform/update/171/401/1963/result", control(1963, "1", "x3"));
+        platform.publish(CONTROL_TOPIC, control(1963, "1", "mine"));
+
+        await().atMost(WAIT).until(() -> topics.size() >= 1);
+        assertThat(topics).containsExactly(CONTROL_TOPIC);
+    }
+
+    @Test
+    void controlsForOnePointRunInArrivalOrder() throws Exception {
+        List<Integer> seen = Collections.synchronizedList(new ArrayList<>());
+        startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401/1963").delay(simple("${random(0,5)}")).process(
+                        e -> seen.add(e.getMessage().getBody(Integer.class)));
+            }
+        });
+        RawMqttClient platform = rawClient("raw-platform");
+        List<Integer> sent = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            platform.publish(CONTROL_TOPIC, control(1963, Integer.toString(i), "o" + i));
+            sent.add(i);
+        }
+
+        await().atMost(WAIT).until(() -> seen.size() == 50);
+        assertThat(seen).isEqualTo(sent);
+    }
+
+    @Test
+    void routesInTheYamlDsl() throws Exception {
+        RawMqttClient platform = rawClient("raw-platform").subscribe(UPLOAD_TOPIC).subscribe(CONTROL_RESULT_TOPIC);
+        CamelContext context = newContext();
+        String yaml = """
+                - route:
+                    from:
+                      uri: iotos:171/401/1963
+                      steps:
+                        - setBody:
+                            simple: "${body} applied"
+                - route:
+                    from:
+                      uri: direct:yaml-upload
+                      steps:
+                        - to:
+                            uri: iotos:171/401/1963
+                            parameters:
+                              pointOid: 7be6
+                """;
+        PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.fromString("routes.yaml", yaml));
+        context.start();
+
+        template(context).sendBody("direct:yaml-upload", "42");
+        RawMqttClient.Received upload = platform.next(WAIT);
+        assertThat(upload.topic()).isEqualTo(UPLOAD_TOPIC);
+        assertThat(json(upload).get("data").get("7be6").get("value").asText()).isEqualTo("42");
+
+        platform.publish(CONTROL_TOPIC, SeedSamples.control());
+        RawMqttClient.Received result = platform.next(WAIT);
+        assertThat(result.topic()).isEqualTo(CONTROL_RESULT_TOPIC);
+        assertThat(json(result).get("value").asText()).isEqualTo("QWRYGSGSFDGFDS applied");
+    }
+
+    static String control(long id, String jsonValue, String requestId) {
+        return "{\"name\":\"数据点名称\",\"id\":" + id + ",\"oid\":\"7be6\",\"ts\":1642502674510.0,\"value\":" + jsonValue
+               + ",\"requestId\":\"" + requestId + "\",\"requestTime\":1627737953514.123}";
+    }
+
+    static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

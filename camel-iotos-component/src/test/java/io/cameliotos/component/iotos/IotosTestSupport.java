@@ -1,0 +1,76 @@
+package io.cameliotos.component.iotos;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cameliotos.component.iotos.test.RawMqttClient;
+import io.cameliotos.component.iotos.test.TestBroker;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+
+/**
+ * A fresh CamelContext per test, configured for the class's broker, and raw MQTT clients that are closed after it.
+ */
+public abstract class IotosTestSupport {
+
+    protected static final Duration WAIT = Duration.ofSeconds(15);
+    protected static final ObjectMapper JSON = new ObjectMapper();
+
+    private final List<CamelContext> contexts = new ArrayList<>();
+    private final List<RawMqttClient> clients = new ArrayList<>();
+
+    protected abstract TestBroker broker();
+
+    /** A started CamelContext whose iotos component points at the broker with the test account. */
+    protected CamelContext startContext(RoutesBuilder... routes) throws Exception {
+        CamelContext context = newContext();
+        for (RoutesBuilder route : routes) {
+            context.addRoutes(route);
+        }
+        context.start();
+        return context;
+    }
+
+    protected CamelContext newContext() {
+        CamelContext context = new DefaultCamelContext();
+        IotosComponent iotos = context.getComponent("iotos", IotosComponent.class);
+        iotos.getConfiguration().setBrokerUrl(broker().url());
+        iotos.getConfiguration().setUsername(broker().username());
+        iotos.getConfiguration().setPassword(broker().password());
+        iotos.getConfiguration().setConnectionTimeout(5);
+        contexts.add(context);
+        return context;
+    }
+
+    protected ProducerTemplate template(CamelContext context) {
+        return context.createProducerTemplate();
+    }
+
+    protected RawMqttClient rawClient(String clientId) throws Exception {
+        RawMqttClient client = new RawMqttClient(broker(), clientId);
+        clients.add(client);
+        return client;
+    }
+
+    protected static JsonNode json(RawMqttClient.Received message) throws Exception {
+        return JSON.readTree(message.payload());
+    }
+
+    @AfterEach
+    void closeEverything() throws Exception {
+        for (CamelContext context : contexts) {
+            context.close();
+        }
+        contexts.clear();
+        for (RawMqttClient client : clients) {
+            client.close();
+        }
+        clients.clear();
+    }
+}
