@@ -31,7 +31,10 @@ public interface TestBroker extends AutoCloseable {
     /** How many connections the broker accepted from this client ID so far. */
     int connects(String clientId) throws Exception;
 
-    /** How many times a new connection with this client ID took over one still open (a client-ID fight). */
+    /**
+     * How many connections with this client ID the broker dropped while the client wanted them: a takeover by a second
+     * connection with the same ID (a client-ID fight). Brokers that cannot tell count every unrequested drop.
+     */
     int takeovers(String clientId) throws Exception;
 
     @Override
