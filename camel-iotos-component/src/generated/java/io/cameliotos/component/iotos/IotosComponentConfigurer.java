@@ -74,6 +74,8 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "reconnectdelay":
         case "reconnectDelay": getOrCreateConfiguration(target).setReconnectDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "role": getOrCreateConfiguration(target).setRole(property(camelContext, io.cameliotos.component.iotos.IotosRole.class, value)); return true;
+        case "sharedgroup":
+        case "sharedGroup": getOrCreateConfiguration(target).setSharedGroup(property(camelContext, java.lang.String.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": getOrCreateConfiguration(target).setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
         case "username": getOrCreateConfiguration(target).setUsername(property(camelContext, java.lang.String.class, value)); return true;
@@ -128,6 +130,8 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "reconnectdelay":
         case "reconnectDelay": return long.class;
         case "role": return io.cameliotos.component.iotos.IotosRole.class;
+        case "sharedgroup":
+        case "sharedGroup": return java.lang.String.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
         case "username": return java.lang.String.class;
@@ -183,6 +187,8 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "reconnectdelay":
         case "reconnectDelay": return getOrCreateConfiguration(target).getReconnectDelay();
         case "role": return getOrCreateConfiguration(target).getRole();
+        case "sharedgroup":
+        case "sharedGroup": return getOrCreateConfiguration(target).getSharedGroup();
         case "sslcontextparameters":
         case "sslContextParameters": return getOrCreateConfiguration(target).getSslContextParameters();
         case "username": return getOrCreateConfiguration(target).getUsername();

@@ -68,6 +68,8 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "reconnectdelay":
         case "reconnectDelay": target.getConfiguration().setReconnectDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "role": target.getConfiguration().setRole(property(camelContext, io.cameliotos.component.iotos.IotosRole.class, value)); return true;
+        case "sharedgroup":
+        case "sharedGroup": target.getConfiguration().setSharedGroup(property(camelContext, java.lang.String.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": target.getConfiguration().setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
         case "username": target.getConfiguration().setUsername(property(camelContext, java.lang.String.class, value)); return true;
@@ -123,6 +125,8 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "reconnectdelay":
         case "reconnectDelay": return long.class;
         case "role": return io.cameliotos.component.iotos.IotosRole.class;
+        case "sharedgroup":
+        case "sharedGroup": return java.lang.String.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
         case "username": return java.lang.String.class;
@@ -179,6 +183,8 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "reconnectdelay":
         case "reconnectDelay": return target.getConfiguration().getReconnectDelay();
         case "role": return target.getConfiguration().getRole();
+        case "sharedgroup":
+        case "sharedGroup": return target.getConfiguration().getSharedGroup();
         case "sslcontextparameters":
         case "sslContextParameters": return target.getConfiguration().getSslContextParameters();
         case "username": return target.getConfiguration().getUsername();

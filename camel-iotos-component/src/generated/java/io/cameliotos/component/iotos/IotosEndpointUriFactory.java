@@ -23,7 +23,7 @@ public class IotosEndpointUriFactory extends org.apache.camel.support.component.
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Set<String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(29);
+        Set<String> props = new HashSet<>(30);
         props.add("ackTimeout");
         props.add("autoReply");
         props.add("awaitAck");
@@ -51,6 +51,7 @@ public class IotosEndpointUriFactory extends org.apache.camel.support.component.
         props.add("qos");
         props.add("reconnectDelay");
         props.add("role");
+        props.add("sharedGroup");
         props.add("sslContextParameters");
         props.add("username");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);

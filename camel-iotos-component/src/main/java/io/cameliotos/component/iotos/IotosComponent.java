@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 
+import io.cameliotos.component.iotos.protocol.Ids;
 import io.cameliotos.component.iotos.protocol.IotosCodec;
 import io.cameliotos.component.iotos.session.SessionRegistry;
 import org.apache.camel.Endpoint;
@@ -24,6 +25,8 @@ public class IotosComponent extends DefaultComponent {
     private IotosConfiguration configuration = new IotosConfiguration();
 
     private final IotosCodec codec = new IotosCodec();
+    /** Unique to this component, so two CamelContexts in one JVM never fight over it; never starts with device_. */
+    private final String platformClientId = "iotos_platform_" + Ids.newRequestId().substring(0, 16);
     private ScheduledExecutorService scheduler;
     private ExecutorService callbackExecutor;
     private SessionRegistry sessions;
@@ -45,6 +48,10 @@ public class IotosComponent extends DefaultComponent {
      */
     public void setConfiguration(IotosConfiguration configuration) {
         this.configuration = configuration;
+    }
+
+    String platformClientId() {
+        return platformClientId;
     }
 
     IotosCodec codec() {

@@ -45,6 +45,8 @@ public class IotosConfiguration implements Cloneable {
     // consumer
     @UriParam(label = "consumer", defaultValue = "true")
     private boolean autoReply = true;
+    @UriParam(label = "consumer")
+    private String sharedGroup;
 
     // connection
     @UriParam(label = "advanced", defaultValue = "true")
@@ -224,6 +226,19 @@ public class IotosConfiguration implements Cloneable {
      */
     public void setAutoReply(boolean autoReply) {
         this.autoReply = autoReply;
+    }
+
+    public String getSharedGroup() {
+        return sharedGroup;
+    }
+
+    /**
+     * Platform consumer: subscribe as a member of this MQTT shared-subscription group ($share/{group}/...), so that
+     * several consumers (in this or other processes, with different client IDs) split the uploads between them, each
+     * upload going to exactly one of them. Needs a broker with shared subscriptions (e.g. Mosquitto 1.6+).
+     */
+    public void setSharedGroup(String sharedGroup) {
+        this.sharedGroup = sharedGroup;
     }
 
     public boolean isCleanSession() {

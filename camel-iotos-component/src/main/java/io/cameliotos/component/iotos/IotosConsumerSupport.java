@@ -69,7 +69,9 @@ abstract class IotosConsumerSupport extends DefaultConsumer {
                 .newThreadPool(this, "IotosConsumer[" + filter().toFilter() + "]", profile);
         lanes = new SerialLanes<>(executor);
         session = endpoint.acquireSession();
-        subscription = session.subscribe(filter().toFilter(), configuration.getQos(), this::onMessage);
+        String group = configuration.getSharedGroup();
+        String filter = group == null ? filter().toFilter() : "$share/" + group + "/" + filter().toFilter();
+        subscription = session.subscribe(filter, configuration.getQos(), this::onMessage);
         endpoint.awaitSubscribed(session, subscription);
     }
 

@@ -19,6 +19,10 @@ final class IotosDeviceConsumer extends IotosConsumerSupport {
 
     IotosDeviceConsumer(IotosEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
+        if (endpoint.getConfiguration().getSharedGroup() != null) {
+            throw new IllegalArgumentException("Invalid iotos option sharedGroup: it splits uploads between platform "
+                                               + "consumers (role=platform); a device receives its own controls");
+        }
     }
 
     @Override

@@ -89,6 +89,11 @@ public class IotosEndpoint extends DefaultEndpoint {
             throw new IllegalArgumentException("Invalid iotos option ackTimeout=" + configuration.getAckTimeout()
                                                + ": expected a positive duration");
         }
+        String group = configuration.getSharedGroup();
+        if (group != null && (group.isEmpty() || group.contains("/") || group.contains("+") || group.contains("#"))) {
+            throw new IllegalArgumentException("Invalid iotos option sharedGroup=" + group
+                                               + ": expected a name without '/', '+' or '#'");
+        }
         resolvedPointTable = loadPointTable();
     }
 
@@ -125,7 +130,7 @@ public class IotosEndpoint extends DefaultEndpoint {
             return configuration.getClientId();
         }
         if (configuration.getRole() == IotosRole.platform) {
-            return PlatformClientId.VALUE;
+            return getComponent().platformClientId();
         }
         return "device_" + address.gatewayId() + "_" + address.deviceId();
     }
@@ -207,11 +212,5 @@ public class IotosEndpoint extends DefaultEndpoint {
 
     public String getPointId() {
         return pointId;
-    }
-
-    /** The default platform client ID: unique per process, and never starting with device_. */
-    private static final class PlatformClientId {
-        static final String VALUE = "iotos_platform_" + io.cameliotos.component.iotos.protocol.Ids.newRequestId()
-                .substring(0, 12);
     }
 }

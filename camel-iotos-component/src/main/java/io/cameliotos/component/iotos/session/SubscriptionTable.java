@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The listeners of one session and the broker subscriptions that serve them.
@@ -43,6 +44,7 @@ final class SubscriptionTable {
     }
 
     private final List<Registration> registrations = new CopyOnWriteArrayList<>();
+    private final AtomicInteger sharedTurn = new AtomicInteger();
     /** Broker filter to granted-or-requested QoS. */
     private final Map<String, Integer> brokerFilters = new HashMap<>();
     /** Broker filters whose SUBACK arrived on the current connection. */
@@ -77,12 +79,30 @@ final class SubscriptionTable {
         return registrations.isEmpty();
     }
 
-    /** Delivers one message to every listener whose filter matches; returns how many received it. */
+    /**
+     * Delivers one message to every listener whose filter matches, except that the listeners of one shared
+     * subscription split the messages: each goes to one of them, in turn. Returns how many received it.
+     */
     int dispatch(String topic, byte[] payload, int qos, boolean duplicate) {
         int delivered = 0;
+        Map<String, List<Registration>> shared = null;
         for (Registration r : registrations) {
             if (TopicFilters.matches(r.filter, topic)) {
-                r.listener.onMessage(topic, payload, qos, duplicate);
+                if (r.filter.startsWith("$share/")) {
+                    if (shared == null) {
+                        shared = new HashMap<>();
+                    }
+                    shared.computeIfAbsent(r.filter, f -> new ArrayList<>()).add(r);
+                } else {
+                    r.listener.onMessage(topic, payload, qos, duplicate);
+                    delivered++;
+                }
+            }
+        }
+        if (shared != null) {
+            for (List<Registration> members : shared.values()) {
+                int turn = Math.floorMod(sharedTurn.getAndIncrement(), members.size());
+                members.get(turn).listener.onMessage(topic, payload, qos, duplicate);
                 delivered++;
             }
         }

@@ -65,4 +65,19 @@ class SubscriptionTableTest {
 
         assertThat(point.ready().isDone()).isTrue();
     }
+
+    @Test
+    void listenersOfOneSharedSubscriptionTakeTurns() {
+        table.add(listener("a", "$share/g/$IOTOS/u/+"));
+        table.add(listener("b", "$share/g/$IOTOS/u/+"));
+        table.add(listener("plain", "$IOTOS/u/+"));
+
+        for (int i = 0; i < 4; i++) {
+            assertThat(table.dispatch("$IOTOS/u/1", new byte[0], 1, false)).isEqualTo(2);
+        }
+
+        assertThat(deliveries).filteredOn("plain"::equals).hasSize(4);
+        assertThat(deliveries).filteredOn("a"::equals).hasSize(2);
+        assertThat(deliveries).filteredOn("b"::equals).hasSize(2);
+    }
 }
