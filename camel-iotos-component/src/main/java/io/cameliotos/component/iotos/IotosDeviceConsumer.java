@@ -4,7 +4,9 @@ import io.cameliotos.component.iotos.protocol.Control;
 import io.cameliotos.component.iotos.protocol.IotosProtocolException;
 import io.cameliotos.component.iotos.protocol.IotosTopic;
 import io.cameliotos.component.iotos.protocol.MessageType;
+import io.cameliotos.component.iotos.protocol.PointDefinition;
 import io.cameliotos.component.iotos.protocol.PointResult;
+import io.cameliotos.component.iotos.protocol.PointTable;
 import io.cameliotos.component.iotos.protocol.ResponseCodes;
 import io.cameliotos.component.iotos.protocol.Timestamps;
 import org.apache.camel.Exchange;
@@ -48,9 +50,7 @@ final class IotosDeviceConsumer extends IotosConsumerSupport {
             done.run();
             return;
         }
-        Control request = control.id() == topic.pointId() ? control
-                : new Control(topic.pointId(), control.oid(), control.name(), control.value(), control.ts(),
-                        control.requestId(), control.requestTime());
+        Control request = completeFromPointTable(control, topic.pointId());
         Exchange exchange = createExchange(false);
         Message message = exchange.getMessage();
         IotosHeaders.setTopicHeaders(message, topicName, topic);
@@ -60,6 +60,31 @@ final class IotosDeviceConsumer extends IotosConsumerSupport {
         message.setHeader(IotosConstants.TIMESTAMP, Timestamps.toInstant(request.ts()));
         message.setBody(request.value());
         run(exchange, completed -> reply(topic, request, completed), done);
+    }
+
+    /**
+     * The control with the topic's point ID, and oid and name from the point table or the endpoint when the platform
+     * left them out, so routes and results always see them. The values the platform sent are kept.
+     */
+    private Control completeFromPointTable(Control control, long pointId) {
+        String oid = control.oid();
+        String name = control.name();
+        if (oid == null || name == null) {
+            PointTable table = endpoint.pointTable();
+            PointDefinition known = table == null ? null : table.byId(pointId).orElse(null);
+            boolean endpointPoint = endpoint.getAddress().pointId() == pointId;
+            if (oid == null) {
+                oid = known != null ? known.oid() : endpointPoint ? configuration.getPointOid() : null;
+            }
+            if (name == null) {
+                name = known != null ? known.name() : endpointPoint ? configuration.getPointName() : null;
+            }
+        }
+        if (control.id() == pointId && oid == control.oid() && name == control.name()) {
+            return control;
+        }
+        return new Control(pointId, oid, name, control.value(), control.ts(), control.requestId(),
+                control.requestTime());
     }
 
     private void reply(IotosTopic topic, Control control, Exchange exchange) {

@@ -192,6 +192,30 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
     }
 
     @Test
+    void aControlWithoutOidAndNameGetsThemFromThePointTable() throws Exception {
+        List<String> names = new CopyOnWriteArrayList<>();
+        CamelContext context = newContext();
+        context.getRegistry().bind("points", PointTable.of(new PointDefinition(1963, "7be6", "温度")));
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401?pointTable=#points")
+                        .process(e -> names.add(e.getMessage().getHeader(IotosConstants.POINT_NAME, String.class)));
+            }
+        });
+        context.start();
+        RawMqttClient platform = rawClient("raw-platform").subscribe(CONTROL_RESULT_TOPIC);
+
+        platform.publish(CONTROL_TOPIC, "{\"value\":1,\"requestId\":\"n1\"}");
+
+        JsonNode result = json(platform.next(WAIT));
+        assertThat(result.get("id").asLong()).isEqualTo(1963);
+        assertThat(result.get("oid").asText()).isEqualTo("7be6");
+        assertThat(result.get("name").asText()).isEqualTo("温度");
+        assertThat(names).containsExactly("温度");
+    }
+
+    @Test
     void aThrowingRouteAnswersWithANonZeroCodeAndTheMessage() throws Exception {
         startContext(new RouteBuilder() {
             @Override
