@@ -49,6 +49,10 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "configuration": target.setConfiguration(property(camelContext, io.cameliotos.component.iotos.IotosConfiguration.class, value)); return true;
         case "connectiontimeout":
         case "connectionTimeout": getOrCreateConfiguration(target).setConnectionTimeout(property(camelContext, int.class, value)); return true;
+        case "controldedupesize":
+        case "controlDedupeSize": getOrCreateConfiguration(target).setControlDedupeSize(property(camelContext, int.class, value)); return true;
+        case "controlmaxage":
+        case "controlMaxAge": getOrCreateConfiguration(target).setControlMaxAge(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "keepaliveinterval":
         case "keepAliveInterval": getOrCreateConfiguration(target).setKeepAliveInterval(property(camelContext, int.class, value)); return true;
         case "lazystartproducer":
@@ -59,6 +63,8 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "maxPayloadSize": getOrCreateConfiguration(target).setMaxPayloadSize(property(camelContext, int.class, value)); return true;
         case "maxreconnectdelay":
         case "maxReconnectDelay": getOrCreateConfiguration(target).setMaxReconnectDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "offlinebufferpolicy":
+        case "offlineBufferPolicy": getOrCreateConfiguration(target).setOfflineBufferPolicy(property(camelContext, io.cameliotos.component.iotos.session.OfflineBufferPolicy.class, value)); return true;
         case "offlinebuffersize":
         case "offlineBufferSize": getOrCreateConfiguration(target).setOfflineBufferSize(property(camelContext, int.class, value)); return true;
         case "password": getOrCreateConfiguration(target).setPassword(property(camelContext, java.lang.String.class, value)); return true;
@@ -105,6 +111,10 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "configuration": return io.cameliotos.component.iotos.IotosConfiguration.class;
         case "connectiontimeout":
         case "connectionTimeout": return int.class;
+        case "controldedupesize":
+        case "controlDedupeSize": return int.class;
+        case "controlmaxage":
+        case "controlMaxAge": return long.class;
         case "keepaliveinterval":
         case "keepAliveInterval": return int.class;
         case "lazystartproducer":
@@ -115,6 +125,8 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "maxPayloadSize": return int.class;
         case "maxreconnectdelay":
         case "maxReconnectDelay": return long.class;
+        case "offlinebufferpolicy":
+        case "offlineBufferPolicy": return io.cameliotos.component.iotos.session.OfflineBufferPolicy.class;
         case "offlinebuffersize":
         case "offlineBufferSize": return int.class;
         case "password": return java.lang.String.class;
@@ -162,6 +174,10 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "configuration": return target.getConfiguration();
         case "connectiontimeout":
         case "connectionTimeout": return getOrCreateConfiguration(target).getConnectionTimeout();
+        case "controldedupesize":
+        case "controlDedupeSize": return getOrCreateConfiguration(target).getControlDedupeSize();
+        case "controlmaxage":
+        case "controlMaxAge": return getOrCreateConfiguration(target).getControlMaxAge();
         case "keepaliveinterval":
         case "keepAliveInterval": return getOrCreateConfiguration(target).getKeepAliveInterval();
         case "lazystartproducer":
@@ -172,6 +188,8 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "maxPayloadSize": return getOrCreateConfiguration(target).getMaxPayloadSize();
         case "maxreconnectdelay":
         case "maxReconnectDelay": return getOrCreateConfiguration(target).getMaxReconnectDelay();
+        case "offlinebufferpolicy":
+        case "offlineBufferPolicy": return getOrCreateConfiguration(target).getOfflineBufferPolicy();
         case "offlinebuffersize":
         case "offlineBufferSize": return getOrCreateConfiguration(target).getOfflineBufferSize();
         case "password": return getOrCreateConfiguration(target).getPassword();

@@ -39,6 +39,10 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "clientId": target.getConfiguration().setClientId(property(camelContext, java.lang.String.class, value)); return true;
         case "connectiontimeout":
         case "connectionTimeout": target.getConfiguration().setConnectionTimeout(property(camelContext, int.class, value)); return true;
+        case "controldedupesize":
+        case "controlDedupeSize": target.getConfiguration().setControlDedupeSize(property(camelContext, int.class, value)); return true;
+        case "controlmaxage":
+        case "controlMaxAge": target.getConfiguration().setControlMaxAge(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "exceptionhandler":
         case "exceptionHandler": target.setExceptionHandler(property(camelContext, org.apache.camel.spi.ExceptionHandler.class, value)); return true;
         case "exchangepattern":
@@ -53,6 +57,8 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "maxPayloadSize": target.getConfiguration().setMaxPayloadSize(property(camelContext, int.class, value)); return true;
         case "maxreconnectdelay":
         case "maxReconnectDelay": target.getConfiguration().setMaxReconnectDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "offlinebufferpolicy":
+        case "offlineBufferPolicy": target.getConfiguration().setOfflineBufferPolicy(property(camelContext, io.cameliotos.component.iotos.session.OfflineBufferPolicy.class, value)); return true;
         case "offlinebuffersize":
         case "offlineBufferSize": target.getConfiguration().setOfflineBufferSize(property(camelContext, int.class, value)); return true;
         case "password": target.getConfiguration().setPassword(property(camelContext, java.lang.String.class, value)); return true;
@@ -96,6 +102,10 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "clientId": return java.lang.String.class;
         case "connectiontimeout":
         case "connectionTimeout": return int.class;
+        case "controldedupesize":
+        case "controlDedupeSize": return int.class;
+        case "controlmaxage":
+        case "controlMaxAge": return long.class;
         case "exceptionhandler":
         case "exceptionHandler": return org.apache.camel.spi.ExceptionHandler.class;
         case "exchangepattern":
@@ -110,6 +120,8 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "maxPayloadSize": return int.class;
         case "maxreconnectdelay":
         case "maxReconnectDelay": return long.class;
+        case "offlinebufferpolicy":
+        case "offlineBufferPolicy": return io.cameliotos.component.iotos.session.OfflineBufferPolicy.class;
         case "offlinebuffersize":
         case "offlineBufferSize": return int.class;
         case "password": return java.lang.String.class;
@@ -154,6 +166,10 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "clientId": return target.getConfiguration().getClientId();
         case "connectiontimeout":
         case "connectionTimeout": return target.getConfiguration().getConnectionTimeout();
+        case "controldedupesize":
+        case "controlDedupeSize": return target.getConfiguration().getControlDedupeSize();
+        case "controlmaxage":
+        case "controlMaxAge": return target.getConfiguration().getControlMaxAge();
         case "exceptionhandler":
         case "exceptionHandler": return target.getExceptionHandler();
         case "exchangepattern":
@@ -168,6 +184,8 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "maxPayloadSize": return target.getConfiguration().getMaxPayloadSize();
         case "maxreconnectdelay":
         case "maxReconnectDelay": return target.getConfiguration().getMaxReconnectDelay();
+        case "offlinebufferpolicy":
+        case "offlineBufferPolicy": return target.getConfiguration().getOfflineBufferPolicy();
         case "offlinebuffersize":
         case "offlineBufferSize": return target.getConfiguration().getOfflineBufferSize();
         case "password": return target.getConfiguration().getPassword();

@@ -23,7 +23,7 @@ public class IotosEndpointUriFactory extends org.apache.camel.support.component.
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Set<String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(30);
+        Set<String> props = new HashSet<>(33);
         props.add("ackTimeout");
         props.add("autoReply");
         props.add("awaitAck");
@@ -32,6 +32,8 @@ public class IotosEndpointUriFactory extends org.apache.camel.support.component.
         props.add("cleanSession");
         props.add("clientId");
         props.add("connectionTimeout");
+        props.add("controlDedupeSize");
+        props.add("controlMaxAge");
         props.add("deviceId");
         props.add("exceptionHandler");
         props.add("exchangePattern");
@@ -41,6 +43,7 @@ public class IotosEndpointUriFactory extends org.apache.camel.support.component.
         props.add("maxInflight");
         props.add("maxPayloadSize");
         props.add("maxReconnectDelay");
+        props.add("offlineBufferPolicy");
         props.add("offlineBufferSize");
         props.add("password");
         props.add("pointId");

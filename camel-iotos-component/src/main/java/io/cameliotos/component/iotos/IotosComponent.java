@@ -1,13 +1,16 @@
 package io.cameliotos.component.iotos;
 
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 
 import io.cameliotos.component.iotos.protocol.Ids;
 import io.cameliotos.component.iotos.protocol.IotosCodec;
+import io.cameliotos.component.iotos.session.IotosSession;
 import io.cameliotos.component.iotos.session.SessionRegistry;
 import org.apache.camel.Endpoint;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.ThreadPoolProfile;
@@ -71,9 +74,33 @@ public class IotosComponent extends DefaultComponent {
             profile.setMaxQueueSize(-1);
             profile.setRejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns);
             callbackExecutor = manager.newThreadPool(this, "IotosCallback", profile);
-            sessions = new SessionRegistry(scheduler, callbackExecutor);
+            sessions = new SessionRegistry(scheduler, callbackExecutor, new HealthChecks());
         }
         return sessions;
+    }
+
+    /** One readiness check per session, where Camel's health-check registry is in use (camel-health). */
+    private final class HealthChecks implements SessionRegistry.Listener {
+        private final Map<IotosSession, IotosSessionHealthCheck> checks = new ConcurrentHashMap<>();
+
+        @Override
+        public void opened(IotosSession session) {
+            HealthCheckRegistry registry = HealthCheckRegistry.get(getCamelContext());
+            if (registry != null) {
+                IotosSessionHealthCheck check = new IotosSessionHealthCheck(session);
+                checks.put(session, check);
+                registry.register(check);
+            }
+        }
+
+        @Override
+        public void closed(IotosSession session) {
+            IotosSessionHealthCheck check = checks.remove(session);
+            HealthCheckRegistry registry = HealthCheckRegistry.get(getCamelContext());
+            if (check != null && registry != null) {
+                registry.unregister(check);
+            }
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.cameliotos.component.iotos;
 
 import io.cameliotos.component.iotos.protocol.PointTable;
+import io.cameliotos.component.iotos.session.OfflineBufferPolicy;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriParam;
@@ -47,6 +48,10 @@ public class IotosConfiguration implements Cloneable {
     private boolean autoReply = true;
     @UriParam(label = "consumer")
     private String sharedGroup;
+    @UriParam(label = "consumer", defaultValue = "0", javaType = "java.time.Duration")
+    private long controlMaxAge;
+    @UriParam(label = "consumer", defaultValue = "10000")
+    private int controlDedupeSize = 10_000;
 
     // connection
     @UriParam(label = "advanced", defaultValue = "true")
@@ -59,6 +64,8 @@ public class IotosConfiguration implements Cloneable {
     private int maxInflight = 1000;
     @UriParam(label = "advanced", defaultValue = "10000")
     private int offlineBufferSize = 10_000;
+    @UriParam(label = "advanced", defaultValue = "FAIL", enums = "FAIL,DROP_OLDEST")
+    private OfflineBufferPolicy offlineBufferPolicy = OfflineBufferPolicy.FAIL;
     @UriParam(label = "advanced", defaultValue = "1000", javaType = "java.time.Duration")
     private long reconnectDelay = 1000;
     @UriParam(label = "advanced", defaultValue = "30000", javaType = "java.time.Duration")
@@ -241,6 +248,31 @@ public class IotosConfiguration implements Cloneable {
         this.sharedGroup = sharedGroup;
     }
 
+    public long getControlMaxAge() {
+        return controlMaxAge;
+    }
+
+    /**
+     * Device consumer: refuse controls older than this (by their requestTime, else ts) without running the route,
+     * answering code 410, so that commands queued during an outage are not executed late. 0 (the default) turns the
+     * check off, since device and platform clocks may differ.
+     */
+    public void setControlMaxAge(long controlMaxAge) {
+        this.controlMaxAge = controlMaxAge;
+    }
+
+    public int getControlDedupeSize() {
+        return controlDedupeSize;
+    }
+
+    /**
+     * Device consumer: how many recent controls (point and requestId) are remembered, so that a control delivered
+     * again runs the route once and the repeat is answered with the same result. 0 turns this off.
+     */
+    public void setControlDedupeSize(int controlDedupeSize) {
+        this.controlDedupeSize = controlDedupeSize;
+    }
+
     public boolean isCleanSession() {
         return cleanSession;
     }
@@ -298,6 +330,18 @@ public class IotosConfiguration implements Cloneable {
      */
     public void setOfflineBufferSize(int offlineBufferSize) {
         this.offlineBufferSize = offlineBufferSize;
+    }
+
+    public OfflineBufferPolicy getOfflineBufferPolicy() {
+        return offlineBufferPolicy;
+    }
+
+    /**
+     * When the offline buffer is full: FAIL refuses the new publish at once (nothing is lost silently); DROP_OLDEST
+     * accepts it and fails the oldest buffered publish instead, for devices where only fresh readings matter.
+     */
+    public void setOfflineBufferPolicy(OfflineBufferPolicy offlineBufferPolicy) {
+        this.offlineBufferPolicy = offlineBufferPolicy;
     }
 
     public long getReconnectDelay() {

@@ -6,7 +6,6 @@ import java.util.function.Consumer;
 
 import io.cameliotos.component.iotos.protocol.IotosCodec;
 import io.cameliotos.component.iotos.protocol.IotosTopic;
-import io.cameliotos.component.iotos.protocol.PointResult;
 import io.cameliotos.component.iotos.protocol.ResponseCodes;
 import io.cameliotos.component.iotos.session.IotosSession;
 import io.cameliotos.component.iotos.session.Payloads;
@@ -179,12 +178,11 @@ abstract class IotosConsumerSupport extends DefaultConsumer {
     }
 
     /** Publishes a result; a failure to publish is logged, since nobody else is waiting for it. */
-    protected void publishResult(IotosTopic resultTopic, byte[] payload, PointResult result) {
+    protected void publishResult(IotosTopic resultTopic, byte[] payload, String requestId) {
         String topicName = resultTopic.toTopicName();
         session.publish(topicName, payload, configuration.getQos()).whenComplete((v, e) -> {
             if (e != null) {
-                LOG.warn("Could not publish result for request {} to {}: {}", result.requestId(), topicName,
-                        e.getMessage());
+                LOG.warn("Could not publish result for request {} to {}: {}", requestId, topicName, e.getMessage());
             }
         });
     }

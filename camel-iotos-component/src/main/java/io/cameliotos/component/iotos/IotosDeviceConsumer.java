@@ -1,5 +1,7 @@
 package io.cameliotos.component.iotos;
 
+import java.math.BigDecimal;
+
 import io.cameliotos.component.iotos.protocol.Control;
 import io.cameliotos.component.iotos.protocol.IotosProtocolException;
 import io.cameliotos.component.iotos.protocol.IotosTopic;
@@ -12,6 +14,8 @@ import io.cameliotos.component.iotos.protocol.Timestamps;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Device role consumer: receives controls (flow 3, 设备反控) for one point or every point of the device, and answers
@@ -19,8 +23,13 @@ import org.apache.camel.Processor;
  */
 final class IotosDeviceConsumer extends IotosConsumerSupport {
 
+    private static final Logger LOG = LoggerFactory.getLogger(IotosDeviceConsumer.class);
+
+    private final RecentControls recent;
+
     IotosDeviceConsumer(IotosEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
+        this.recent = new RecentControls(endpoint.getConfiguration().getControlDedupeSize());
         if (endpoint.getConfiguration().getSharedGroup() != null) {
             throw new IllegalArgumentException("Invalid iotos option sharedGroup: it splits uploads between platform "
                                                + "consumers (role=platform); a device receives its own controls");
@@ -51,6 +60,11 @@ final class IotosDeviceConsumer extends IotosConsumerSupport {
             return;
         }
         Control request = completeFromPointTable(control, topic.pointId());
+        if (answeredBefore(topicName, request) || expired(topic, request)) {
+            done.run();
+            return;
+        }
+        recent.remember(request.id(), request.requestId(), RecentControls.ANSWERED_BY_ROUTE);
         Exchange exchange = createExchange(false);
         Message message = exchange.getMessage();
         IotosHeaders.setTopicHeaders(message, topicName, topic);
@@ -87,20 +101,58 @@ final class IotosDeviceConsumer extends IotosConsumerSupport {
                 control.requestTime());
     }
 
+    /** A control seen before does not run again: it gets the same answer (controls of a point run one at a time). */
+    private boolean answeredBefore(String topicName, Control control) {
+        byte[] previous = recent.previous(control.id(), control.requestId());
+        if (previous == null) {
+            return false;
+        }
+        if (previous == RecentControls.ANSWERED_BY_ROUTE) {
+            LOG.info("Duplicate control {} on {} ignored: the route ran it and answers it itself", control.requestId(),
+                    topicName);
+        } else {
+            LOG.info("Duplicate control {} on {} answered again without running the route", control.requestId(),
+                    topicName);
+            publishResult(IotosTopic.parse(topicName).withType(MessageType.CONTROL_RESULT), previous,
+                    control.requestId());
+        }
+        return true;
+    }
+
+    private boolean expired(IotosTopic topic, Control control) {
+        long maxAge = configuration.getControlMaxAge();
+        BigDecimal sent = control.requestTime() != null ? control.requestTime() : control.ts();
+        if (maxAge <= 0 || sent == null) {
+            return false;
+        }
+        long age = System.currentTimeMillis() - Timestamps.toInstant(sent).toEpochMilli();
+        if (age <= maxAge) {
+            return false;
+        }
+        String reason = "control is " + age + " ms old, older than controlMaxAge " + maxAge + " ms; not executed";
+        LOG.warn("Refused control {} on {}: {}", control.requestId(), topic, reason);
+        answer(topic, PointResult.answering(control, control.value(), ResponseCodes.EXPIRED, reason));
+        return true;
+    }
+
     private void reply(IotosTopic topic, Control control, Exchange exchange) {
         int code = responseCode(exchange);
         String desc = responseDesc(exchange, code);
         Object value = exchange.getException() == null ? exchange.getMessage().getBody() : control.value();
         PointResult result = PointResult.answering(control, value, code, desc);
-        byte[] payload;
         try {
-            payload = codec.encodeResult(result, MessageType.CONTROL_RESULT);
+            answer(topic, result);
         } catch (RuntimeException e) {
-            result = PointResult.answering(control, control.value(), ResponseCodes.INTERNAL_ERROR,
-                    "the reply value (" + value.getClass().getName() + ") cannot be written as JSON: " + e.getMessage());
-            payload = codec.encodeResult(result, MessageType.CONTROL_RESULT);
+            answer(topic, PointResult.answering(control, control.value(), ResponseCodes.INTERNAL_ERROR,
+                    "the reply value (" + value.getClass().getName() + ") cannot be written as JSON: " + e.getMessage()));
         }
-        publishResult(topic.withType(MessageType.CONTROL_RESULT), payload, result);
+    }
+
+    /** Publishes a control result and remembers it for repeats of the same control. */
+    private void answer(IotosTopic topic, PointResult result) {
+        byte[] payload = codec.encodeResult(result, MessageType.CONTROL_RESULT);
+        recent.remember(result.id(), result.requestId(), payload);
+        publishResult(topic.withType(MessageType.CONTROL_RESULT), payload, result.requestId());
     }
 
     @Override
@@ -108,6 +160,6 @@ final class IotosDeviceConsumer extends IotosConsumerSupport {
         Control unknown = new Control(topic.pointId(), null, null, null, null, requestId, null);
         PointResult result = PointResult.answering(unknown, null, code, description);
         publishResult(topic.withType(MessageType.CONTROL_RESULT),
-                codec.encodeResult(result, MessageType.CONTROL_RESULT), result);
+                codec.encodeResult(result, MessageType.CONTROL_RESULT), requestId);
     }
 }

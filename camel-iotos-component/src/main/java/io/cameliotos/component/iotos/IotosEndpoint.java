@@ -121,7 +121,8 @@ public class IotosEndpoint extends DefaultEndpoint {
         return new SessionSettings(configuration.getBrokerUrl(), effectiveClientId(), configuration.getUsername(),
                 configuration.getPassword(), configuration.isCleanSession(), configuration.getKeepAliveInterval(),
                 configuration.getConnectionTimeout(), configuration.getMaxInflight(),
-                configuration.getOfflineBufferSize(), configuration.getReconnectDelay(),
+                configuration.getOfflineBufferSize(), configuration.getOfflineBufferPolicy(),
+                configuration.getReconnectDelay(),
                 configuration.getMaxReconnectDelay(), socketFactory);
     }
 

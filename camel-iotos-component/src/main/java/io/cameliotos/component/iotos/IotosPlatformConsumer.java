@@ -56,7 +56,7 @@ final class IotosPlatformConsumer extends IotosConsumerSupport {
         for (PointValue point : upload.points()) {
             PointResult result = PointResult.answering(upload, point, code, desc);
             publishResult(IotosTopic.uploadResult(topic.gatewayId(), topic.deviceId(), point.id()),
-                    codec.encodeResult(result, MessageType.UPDATE_RESULT), result);
+                    codec.encodeResult(result, MessageType.UPDATE_RESULT), result.requestId());
         }
     }
 

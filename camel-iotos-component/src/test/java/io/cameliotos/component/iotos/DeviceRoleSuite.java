@@ -420,6 +420,87 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
     }
 
     @Test
+    void aControlDeliveredTwiceRunsTheRouteOnceAndIsAnsweredTwiceAlike() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401/1963").process(e -> e.getMessage().setBody("run " + runs.incrementAndGet()));
+            }
+        });
+        RawMqttClient platform = rawClient("raw-platform").subscribe(CONTROL_RESULT_TOPIC);
+
+        platform.publish(CONTROL_TOPIC, control(1963, "1", "dup-1"));
+        platform.publish(CONTROL_TOPIC, control(1963, "1", "dup-1"));
+        platform.publish(CONTROL_TOPIC, control(1963, "2", "other-2"));
+
+        JsonNode first = json(platform.next(WAIT));
+        JsonNode again = json(platform.next(WAIT));
+        JsonNode other = json(platform.next(WAIT));
+        assertThat(first.get("value").asText()).isEqualTo("run 1");
+        assertThat(again).as("the same answer, response ID included").isEqualTo(first);
+        assertThat(other.get("value").asText()).isEqualTo("run 2");
+        assertThat(runs.get()).isEqualTo(2);
+    }
+
+    @Test
+    void controlsOlderThanControlMaxAgeAreRefusedWithoutRunningTheRoute() throws Exception {
+        List<Object> bodies = Collections.synchronizedList(new ArrayList<>());
+        startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401/1963?controlMaxAge=60s").process(e -> bodies.add(e.getMessage().getBody()));
+            }
+        });
+        RawMqttClient platform = rawClient("raw-platform").subscribe(CONTROL_RESULT_TOPIC);
+        long now = System.currentTimeMillis();
+
+        platform.publish(CONTROL_TOPIC, "{\"id\":1963,\"value\":\"stale\",\"requestId\":\"old\",\"requestTime\":"
+                                        + (now - 120_000) + ".5}");
+        platform.publish(CONTROL_TOPIC, "{\"id\":1963,\"value\":\"fresh\",\"requestId\":\"new\",\"requestTime\":"
+                                        + now + ".5}");
+
+        JsonNode stale = json(platform.next(WAIT));
+        assertThat(stale.get("requestId").asText()).isEqualTo("old");
+        assertThat(stale.get("responseCode").asInt()).isEqualTo(ResponseCodes.EXPIRED);
+        assertThat(stale.get("responseDesc").asText()).contains("older than controlMaxAge 60000 ms");
+        JsonNode fresh = json(platform.next(WAIT));
+        assertThat(fresh.get("responseCode").asInt()).isZero();
+        assertThat(bodies).containsExactly("fresh");
+    }
+
+    @Test
+    void theHealthCheckReportsEachSessionUpOrDownWithTheReason() throws Exception {
+        CamelContext context = newContext();
+        String unreachable = "tcp://127.0.0.1:" + io.cameliotos.component.iotos.test.Ports.free();
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401").log("up");
+                from("iotos:171/402?connectionTimeout=1&brokerUrl=" + unreachable).routeId("down").log("down");
+            }
+        });
+        context.start();
+
+        // "full" lists the UP checks too; the default exposure shows only what is DOWN
+        org.apache.camel.health.HealthCheckRegistry.get(context).setExposureLevel("full");
+        var results = org.apache.camel.health.HealthCheckHelper.invokeReadiness(context);
+        var up = results.stream().filter(r -> r.getCheck().getId().equals("iotos-device_171_401")).findFirst();
+        var down = results.stream().filter(r -> r.getCheck().getId().equals("iotos-device_171_402")).findFirst();
+        assertThat(up).hasValueSatisfying(
+                r -> assertThat(r.getState()).isEqualTo(org.apache.camel.health.HealthCheck.State.UP));
+        assertThat(down).hasValueSatisfying(r -> {
+            assertThat(r.getState()).isEqualTo(org.apache.camel.health.HealthCheck.State.DOWN);
+            assertThat(r.getMessage()).hasValueSatisfying(m -> assertThat(m).contains("device_171_402")
+                    .contains("reason code"));
+        });
+
+        context.getRouteController().stopRoute("down");
+        assertThat(org.apache.camel.health.HealthCheckHelper.invokeReadiness(context))
+                .noneMatch(r -> r.getCheck().getId().equals("iotos-device_171_402"));
+    }
+
+    @Test
     void theHarnessSeesAClientIdTakeover() throws Exception {
         String clientId = "device_9_9";
         int before = broker().takeovers(clientId);

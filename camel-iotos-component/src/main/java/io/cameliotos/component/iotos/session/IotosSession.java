@@ -279,12 +279,13 @@ public final class IotosSession {
             } else if (state == SessionState.CONNECTED && queue.isEmpty() && resend.isEmpty()
                     && inflight < settings.maxInflight()) {
                 send(p);
+            } else if (queue.size() + resend.size() >= settings.offlineBufferSize()
+                    && (settings.offlineBufferPolicy() == OfflineBufferPolicy.FAIL || queue.isEmpty())) {
+                p.future.completeExceptionally(bufferFull(topic, "refused"));
             } else if (queue.size() + resend.size() >= settings.offlineBufferSize()) {
-                p.future.completeExceptionally(new OfflineBufferFullException(
-                        "cannot publish to " + topic + ": session " + settings.key() + " is " + state
-                                                                              + " and its buffer of "
-                                                                              + settings.offlineBufferSize()
-                                                                              + " messages is full"));
+                PendingPublish oldest = queue.poll();
+                completeExceptionally(oldest, bufferFull(oldest.topic, "dropped to make room for a newer one"));
+                queue.add(p);
             } else {
                 queue.add(p);
             }
@@ -292,6 +293,13 @@ public final class IotosSession {
             lock.unlock();
         }
         return p.future;
+    }
+
+    private OfflineBufferFullException bufferFull(String topic, String what) {
+        return new OfflineBufferFullException("publish to " + topic + " " + what + ": session " + settings.key()
+                                              + " is " + state + " and its buffer of " + settings.offlineBufferSize()
+                                              + " messages is full (offlineBufferPolicy="
+                                              + settings.offlineBufferPolicy() + ")");
     }
 
     /** Sends while connected and the window has room. Called with the lock held. */

@@ -16,14 +16,24 @@ public final class SessionRegistry {
     private final ScheduledExecutorService scheduler;
     private final Executor callbackExecutor;
     private final Map<SessionSettings.SessionKey, Entry> sessions = new HashMap<>();
+    private final Listener listener;
+
+    /** Told when a session opens and when it closes, e.g. to register health checks. */
+    public interface Listener {
+        void opened(IotosSession session);
+
+        void closed(IotosSession session);
+    }
 
     /**
      * @param scheduler        runs reconnects and timeouts; its tasks are short
      * @param callbackExecutor completes futures and so continues callers' work; must not be the MQTT client's thread
+     * @param listener         told about sessions opening and closing
      */
-    public SessionRegistry(ScheduledExecutorService scheduler, Executor callbackExecutor) {
+    public SessionRegistry(ScheduledExecutorService scheduler, Executor callbackExecutor, Listener listener) {
         this.scheduler = scheduler;
         this.callbackExecutor = callbackExecutor;
+        this.listener = listener;
     }
 
     /**
@@ -46,6 +56,7 @@ public final class SessionRegistry {
         }
         IotosSession session = new IotosSession(settings, scheduler, callbackExecutor);
         sessions.put(settings.key(), new Entry(session));
+        listener.opened(session);
         session.start();
         return session;
     }
@@ -62,6 +73,7 @@ public final class SessionRegistry {
         }
         if (close) {
             session.close();
+            listener.closed(session);
         }
     }
 
@@ -79,7 +91,10 @@ public final class SessionRegistry {
             open = sessions();
             sessions.clear();
         }
-        open.forEach(IotosSession::close);
+        for (IotosSession session : open) {
+            session.close();
+            listener.closed(session);
+        }
     }
 
     private static final class Entry {

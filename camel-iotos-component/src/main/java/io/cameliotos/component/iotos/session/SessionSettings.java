@@ -17,6 +17,7 @@ import javax.net.SocketFactory;
  * @param connectTimeoutSeconds   how long one connect attempt may take
  * @param maxInflight             how many publishes may await completion at once
  * @param offlineBufferSize       how many publishes may wait while disconnected or while the in-flight window is full
+ * @param offlineBufferPolicy     what happens to a publish when that buffer is full
  * @param reconnectInitialDelayMs first delay between connect attempts; doubled per failure
  * @param reconnectMaxDelayMs     cap of the delay between connect attempts
  * @param socketFactory           for TLS, or {@code null} for the client's default
@@ -24,7 +25,7 @@ import javax.net.SocketFactory;
 public record SessionSettings(
         String brokerUrl, String clientId, String username, String password,
         boolean cleanSession, int keepAliveSeconds, int connectTimeoutSeconds,
-        int maxInflight, int offlineBufferSize,
+        int maxInflight, int offlineBufferSize, OfflineBufferPolicy offlineBufferPolicy,
         long reconnectInitialDelayMs, long reconnectMaxDelayMs,
         SocketFactory socketFactory) {
 
@@ -37,6 +38,7 @@ public record SessionSettings(
         if (offlineBufferSize < 0) {
             throw new IllegalArgumentException("offlineBufferSize must not be negative, was " + offlineBufferSize);
         }
+        Objects.requireNonNull(offlineBufferPolicy, "offlineBufferPolicy");
         if (reconnectInitialDelayMs < 1 || reconnectMaxDelayMs < reconnectInitialDelayMs) {
             throw new IllegalArgumentException("reconnect delays must satisfy 0 < initial <= max");
         }
