@@ -23,7 +23,9 @@ public final class MosquittoBroker implements TestBroker {
     private final Path dir;
     private final int port;
     private final List<String> extraConfig = new ArrayList<>();
+    private final List<String[]> extraUsers = new ArrayList<>();
     private Process process;
+    private boolean persistent;
 
     public MosquittoBroker() throws IOException {
         this.dir = Files.createTempDirectory("mosquitto-test");
@@ -34,10 +36,32 @@ public final class MosquittoBroker implements TestBroker {
         return new File(BINARY).canExecute() && new File(PASSWD_BINARY).canExecute();
     }
 
+    /** Adds an account besides the default one, before the first start. */
+    public MosquittoBroker withUser(String username, String password) {
+        extraUsers.add(new String[] { username, password });
+        return this;
+    }
+
     /** Adds config lines (listeners, ACLs, TLS) before the first start. */
     public MosquittoBroker withConfig(String... lines) {
         extraConfig.addAll(List.of(lines));
         return this;
+    }
+
+    /** Keeps sessions and queued QoS 1 messages of clean-session=false clients across restarts. */
+    public MosquittoBroker withPersistence() {
+        persistent = true;
+        return this;
+    }
+
+    /** Freezes the broker process (SIGSTOP): connections stay open but nothing is answered. */
+    public void freeze() throws IOException, InterruptedException {
+        run("kill", "-STOP", Long.toString(pid()));
+    }
+
+    /** Resumes a frozen broker (SIGCONT). */
+    public void thaw() throws IOException, InterruptedException {
+        run("kill", "-CONT", Long.toString(pid()));
     }
 
     public Path directory() {
@@ -66,12 +90,17 @@ public final class MosquittoBroker implements TestBroker {
         Path passwd = dir.resolve("passwd");
         if (!Files.exists(passwd)) {
             run(PASSWD_BINARY, "-b", "-c", passwd.toString(), USERNAME, PASSWORD);
+            for (String[] user : extraUsers) {
+                run(PASSWD_BINARY, "-b", passwd.toString(), user[0], user[1]);
+            }
         }
         List<String> config = new ArrayList<>(List.of(
                 "listener " + port + " 127.0.0.1",
                 "allow_anonymous false",
                 "password_file " + passwd,
-                "persistence false",
+                "persistence " + persistent,
+                "persistence_location " + dir + "/",
+                "autosave_interval 1",
                 "log_dest file " + log(),
                 "log_type all",
                 "connection_messages true",

@@ -27,11 +27,22 @@ public final class RawMqttClient implements AutoCloseable {
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
 
     public RawMqttClient(TestBroker broker, String clientId) throws MqttException {
+        this(broker, clientId, broker.username(), broker.password(), true);
+    }
+
+    public RawMqttClient(TestBroker broker, String clientId, String username, String password) throws MqttException {
+        this(broker, clientId, username, password, true);
+    }
+
+    /** With {@code cleanSession=false} the broker keeps the subscriptions and queues messages while disconnected. */
+    public RawMqttClient(TestBroker broker, String clientId, String username, String password, boolean cleanSession)
+            throws MqttException {
         client = new MqttClient(broker.url(), clientId, new MemoryPersistence());
         MqttConnectOptions options = new MqttConnectOptions();
-        options.setUserName(broker.username());
-        options.setPassword(broker.password().toCharArray());
-        options.setCleanSession(true);
+        options.setUserName(username);
+        options.setPassword(password.toCharArray());
+        options.setCleanSession(cleanSession);
+        options.setAutomaticReconnect(!cleanSession);
         options.setMaxInflight(1000);
         client.connect(options);
     }
