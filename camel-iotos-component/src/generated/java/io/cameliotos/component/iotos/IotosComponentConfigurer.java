@@ -53,6 +53,8 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "controlDedupeSize": getOrCreateConfiguration(target).setControlDedupeSize(property(camelContext, int.class, value)); return true;
         case "controlmaxage":
         case "controlMaxAge": getOrCreateConfiguration(target).setControlMaxAge(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "filepersistencedirectory":
+        case "filePersistenceDirectory": getOrCreateConfiguration(target).setFilePersistenceDirectory(property(camelContext, java.lang.String.class, value)); return true;
         case "keepaliveinterval":
         case "keepAliveInterval": getOrCreateConfiguration(target).setKeepAliveInterval(property(camelContext, int.class, value)); return true;
         case "lazystartproducer":
@@ -68,6 +70,7 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "offlinebuffersize":
         case "offlineBufferSize": getOrCreateConfiguration(target).setOfflineBufferSize(property(camelContext, int.class, value)); return true;
         case "password": getOrCreateConfiguration(target).setPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "persistence": getOrCreateConfiguration(target).setPersistence(property(camelContext, io.cameliotos.component.iotos.IotosPersistence.class, value)); return true;
         case "pointname":
         case "pointName": getOrCreateConfiguration(target).setPointName(property(camelContext, java.lang.String.class, value)); return true;
         case "pointoid":
@@ -115,6 +118,8 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "controlDedupeSize": return int.class;
         case "controlmaxage":
         case "controlMaxAge": return long.class;
+        case "filepersistencedirectory":
+        case "filePersistenceDirectory": return java.lang.String.class;
         case "keepaliveinterval":
         case "keepAliveInterval": return int.class;
         case "lazystartproducer":
@@ -130,6 +135,7 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "offlinebuffersize":
         case "offlineBufferSize": return int.class;
         case "password": return java.lang.String.class;
+        case "persistence": return io.cameliotos.component.iotos.IotosPersistence.class;
         case "pointname":
         case "pointName": return java.lang.String.class;
         case "pointoid":
@@ -178,6 +184,8 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "controlDedupeSize": return getOrCreateConfiguration(target).getControlDedupeSize();
         case "controlmaxage":
         case "controlMaxAge": return getOrCreateConfiguration(target).getControlMaxAge();
+        case "filepersistencedirectory":
+        case "filePersistenceDirectory": return getOrCreateConfiguration(target).getFilePersistenceDirectory();
         case "keepaliveinterval":
         case "keepAliveInterval": return getOrCreateConfiguration(target).getKeepAliveInterval();
         case "lazystartproducer":
@@ -193,6 +201,7 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "offlinebuffersize":
         case "offlineBufferSize": return getOrCreateConfiguration(target).getOfflineBufferSize();
         case "password": return getOrCreateConfiguration(target).getPassword();
+        case "persistence": return getOrCreateConfiguration(target).getPersistence();
         case "pointname":
         case "pointName": return getOrCreateConfiguration(target).getPointName();
         case "pointoid":

@@ -47,6 +47,8 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "exceptionHandler": target.setExceptionHandler(property(camelContext, org.apache.camel.spi.ExceptionHandler.class, value)); return true;
         case "exchangepattern":
         case "exchangePattern": target.setExchangePattern(property(camelContext, org.apache.camel.ExchangePattern.class, value)); return true;
+        case "filepersistencedirectory":
+        case "filePersistenceDirectory": target.getConfiguration().setFilePersistenceDirectory(property(camelContext, java.lang.String.class, value)); return true;
         case "keepaliveinterval":
         case "keepAliveInterval": target.getConfiguration().setKeepAliveInterval(property(camelContext, int.class, value)); return true;
         case "lazystartproducer":
@@ -62,6 +64,7 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "offlinebuffersize":
         case "offlineBufferSize": target.getConfiguration().setOfflineBufferSize(property(camelContext, int.class, value)); return true;
         case "password": target.getConfiguration().setPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "persistence": target.getConfiguration().setPersistence(property(camelContext, io.cameliotos.component.iotos.IotosPersistence.class, value)); return true;
         case "pointname":
         case "pointName": target.getConfiguration().setPointName(property(camelContext, java.lang.String.class, value)); return true;
         case "pointoid":
@@ -110,6 +113,8 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "exceptionHandler": return org.apache.camel.spi.ExceptionHandler.class;
         case "exchangepattern":
         case "exchangePattern": return org.apache.camel.ExchangePattern.class;
+        case "filepersistencedirectory":
+        case "filePersistenceDirectory": return java.lang.String.class;
         case "keepaliveinterval":
         case "keepAliveInterval": return int.class;
         case "lazystartproducer":
@@ -125,6 +130,7 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "offlinebuffersize":
         case "offlineBufferSize": return int.class;
         case "password": return java.lang.String.class;
+        case "persistence": return io.cameliotos.component.iotos.IotosPersistence.class;
         case "pointname":
         case "pointName": return java.lang.String.class;
         case "pointoid":
@@ -174,6 +180,8 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "exceptionHandler": return target.getExceptionHandler();
         case "exchangepattern":
         case "exchangePattern": return target.getExchangePattern();
+        case "filepersistencedirectory":
+        case "filePersistenceDirectory": return target.getConfiguration().getFilePersistenceDirectory();
         case "keepaliveinterval":
         case "keepAliveInterval": return target.getConfiguration().getKeepAliveInterval();
         case "lazystartproducer":
@@ -189,6 +197,7 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "offlinebuffersize":
         case "offlineBufferSize": return target.getConfiguration().getOfflineBufferSize();
         case "password": return target.getConfiguration().getPassword();
+        case "persistence": return target.getConfiguration().getPersistence();
         case "pointname":
         case "pointName": return target.getConfiguration().getPointName();
         case "pointoid":

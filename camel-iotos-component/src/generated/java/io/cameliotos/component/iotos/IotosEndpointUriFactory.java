@@ -23,7 +23,7 @@ public class IotosEndpointUriFactory extends org.apache.camel.support.component.
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Set<String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(33);
+        Set<String> props = new HashSet<>(35);
         props.add("ackTimeout");
         props.add("autoReply");
         props.add("awaitAck");
@@ -37,6 +37,7 @@ public class IotosEndpointUriFactory extends org.apache.camel.support.component.
         props.add("deviceId");
         props.add("exceptionHandler");
         props.add("exchangePattern");
+        props.add("filePersistenceDirectory");
         props.add("gatewayId");
         props.add("keepAliveInterval");
         props.add("lazyStartProducer");
@@ -46,6 +47,7 @@ public class IotosEndpointUriFactory extends org.apache.camel.support.component.
         props.add("offlineBufferPolicy");
         props.add("offlineBufferSize");
         props.add("password");
+        props.add("persistence");
         props.add("pointId");
         props.add("pointName");
         props.add("pointOid");

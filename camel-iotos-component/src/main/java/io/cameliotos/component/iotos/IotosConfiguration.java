@@ -68,6 +68,10 @@ public class IotosConfiguration implements Cloneable {
     private OfflineBufferPolicy offlineBufferPolicy = OfflineBufferPolicy.FAIL;
     @UriParam(label = "advanced", defaultValue = "1000", javaType = "java.time.Duration")
     private long reconnectDelay = 1000;
+    @UriParam(label = "advanced", defaultValue = "MEMORY", enums = "MEMORY,FILE")
+    private IotosPersistence persistence = IotosPersistence.MEMORY;
+    @UriParam(label = "advanced")
+    private String filePersistenceDirectory;
     @UriParam(label = "advanced", defaultValue = "30000", javaType = "java.time.Duration")
     private long maxReconnectDelay = 30_000;
 
@@ -342,6 +346,30 @@ public class IotosConfiguration implements Cloneable {
      */
     public void setOfflineBufferPolicy(OfflineBufferPolicy offlineBufferPolicy) {
         this.offlineBufferPolicy = offlineBufferPolicy;
+    }
+
+    public IotosPersistence getPersistence() {
+        return persistence;
+    }
+
+    /**
+     * Where a connection keeps the QoS 1/2 messages it accepted (buffered or in flight) until the broker acknowledged
+     * them: MEMORY, or FILE so that they survive a crash of the JVM and are sent after restart.
+     */
+    public void setPersistence(IotosPersistence persistence) {
+        this.persistence = persistence;
+    }
+
+    public String getFilePersistenceDirectory() {
+        return filePersistenceDirectory;
+    }
+
+    /**
+     * The base directory of persistence=FILE; each client ID gets a directory below it. Defaults to
+     * iotos-persistence in the working directory.
+     */
+    public void setFilePersistenceDirectory(String filePersistenceDirectory) {
+        this.filePersistenceDirectory = filePersistenceDirectory;
     }
 
     public long getReconnectDelay() {

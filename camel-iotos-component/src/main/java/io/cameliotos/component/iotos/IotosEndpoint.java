@@ -1,6 +1,7 @@
 package io.cameliotos.component.iotos;
 
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -123,7 +124,15 @@ public class IotosEndpoint extends DefaultEndpoint {
                 configuration.getConnectionTimeout(), configuration.getMaxInflight(),
                 configuration.getOfflineBufferSize(), configuration.getOfflineBufferPolicy(),
                 configuration.getReconnectDelay(),
-                configuration.getMaxReconnectDelay(), socketFactory);
+                configuration.getMaxReconnectDelay(), socketFactory, persistenceDirectory());
+    }
+
+    private Path persistenceDirectory() {
+        if (configuration.getPersistence() != IotosPersistence.FILE) {
+            return null;
+        }
+        String dir = configuration.getFilePersistenceDirectory();
+        return Path.of(dir != null ? dir : "iotos-persistence").toAbsolutePath();
     }
 
     String effectiveClientId() {

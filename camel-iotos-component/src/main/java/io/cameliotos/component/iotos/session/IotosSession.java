@@ -1,5 +1,7 @@
 package io.cameliotos.component.iotos.session;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -48,6 +50,8 @@ public final class IotosSession {
     private final MqttAsyncClient client;
     private final MqttConnectOptions connectOptions;
     private final ResultCorrelator correlator;
+    /** Keeps accepted QoS 1/2 publishes on disk until acknowledged, or {@code null} for memory only. */
+    private final FilePublishStore store;
 
     /** Guards the queues, the in-flight count, the subscription table and state changes. */
     private final ReentrantLock lock = new ReentrantLock();
@@ -77,6 +81,35 @@ public final class IotosSession {
         }
         this.client.setCallback(new Callback());
         this.connectOptions = connectOptions(settings);
+        this.store = settings.persistenceDirectory() == null
+                ? null : new FilePublishStore(settings.persistenceDirectory(), settings.clientId());
+    }
+
+    /** Puts the publishes a crashed or stopped earlier run left in the store first in line. */
+    private void recoverStored() {
+        if (store == null) {
+            return;
+        }
+        try {
+            var stored = store.recover();
+            for (FilePublishStore.Stored s : stored) {
+                PendingPublish p = new PendingPublish(s.sequence(), s.topic(), s.payload(), s.qos());
+                p.stored = true;
+                p.future.whenComplete((v, e) -> {
+                    if (e != null) {
+                        LOG.warn("Recovered publish {} to {} failed: {}", p.sequence, p.topic, e.getMessage());
+                    }
+                });
+                resend.add(p);
+                sequence.accumulateAndGet(s.sequence(), Math::max);
+            }
+            if (!stored.isEmpty()) {
+                LOG.info("Session {} recovered {} unacknowledged publishes from {}; they are sent first",
+                        settings.key(), stored.size(), store.directory());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the persistence directory " + store.directory(), e);
+        }
     }
 
     private static MqttConnectOptions connectOptions(SessionSettings settings) {
@@ -140,6 +173,7 @@ public final class IotosSession {
 
     void start() {
         LOG.debug("Starting session {}", settings);
+        recoverStored();
         connect();
     }
 
@@ -153,7 +187,10 @@ public final class IotosSession {
             if (reconnectTask != null) {
                 reconnectTask.cancel(false);
             }
-            IllegalStateException closed = new IllegalStateException("session " + settings.key() + " was closed");
+            IllegalStateException closed = new IllegalStateException("session " + settings.key() + " was closed"
+                                                                      + (store == null ? "" : "; unsent messages stay in "
+                                                                                              + store.directory()
+                                                                                              + " and are sent when it next starts"));
             failAll(queue, closed);
             failAll(resend, closed);
         } finally {
@@ -272,19 +309,30 @@ public final class IotosSession {
      */
     public CompletableFuture<Void> publish(String topic, byte[] payload, int qos) {
         PendingPublish p = new PendingPublish(sequence.incrementAndGet(), topic, payload, qos);
+        if (store != null && qos > 0) {
+            try {
+                store.save(p.sequence, topic, qos, payload);
+                p.stored = true;
+            } catch (IOException | RuntimeException e) {
+                p.future.completeExceptionally(new UncheckedIOException("cannot store the publish to " + topic + " in "
+                                                                        + store.directory() + ": " + e.getMessage(),
+                        e instanceof IOException io ? io : new IOException(e)));
+                return p.future;
+            }
+        }
         lock.lock();
         try {
             if (state == SessionState.CLOSED) {
-                p.future.completeExceptionally(new IllegalStateException("session " + settings.key() + " is closed"));
+                fail(p, new IllegalStateException("session " + settings.key() + " is closed"));
             } else if (state == SessionState.CONNECTED && queue.isEmpty() && resend.isEmpty()
                     && inflight < settings.maxInflight()) {
                 send(p);
             } else if (queue.size() + resend.size() >= settings.offlineBufferSize()
                     && (settings.offlineBufferPolicy() == OfflineBufferPolicy.FAIL || queue.isEmpty())) {
-                p.future.completeExceptionally(bufferFull(topic, "refused"));
+                fail(p, bufferFull(topic, "refused"));
             } else if (queue.size() + resend.size() >= settings.offlineBufferSize()) {
                 PendingPublish oldest = queue.poll();
-                completeExceptionally(oldest, bufferFull(oldest.topic, "dropped to make room for a newer one"));
+                fail(oldest, bufferFull(oldest.topic, "dropped to make room for a newer one"));
                 queue.add(p);
             } else {
                 queue.add(p);
@@ -314,7 +362,7 @@ public final class IotosSession {
             if (isConnectionProblem(e)) {
                 resend.add(p);
             } else {
-                completeExceptionally(p, e);
+                fail(p, e);
             }
         }
     }
@@ -344,7 +392,10 @@ public final class IotosSession {
             } finally {
                 lock.unlock();
             }
-            callbackExecutor.execute(() -> p.future.complete(null));
+            callbackExecutor.execute(() -> {
+                unstore(p);
+                p.future.complete(null);
+            });
             drain();
         }
 
@@ -362,7 +413,9 @@ public final class IotosSession {
             } finally {
                 lock.unlock();
             }
-            if (!retry || state == SessionState.CLOSED) {
+            if (!retry) {
+                fail(p, e);
+            } else if (state == SessionState.CLOSED) {
                 completeExceptionally(p, e);
             }
             drain();
@@ -381,8 +434,28 @@ public final class IotosSession {
         return false;
     }
 
+    /** Fails a publish for good: it leaves the store too. */
+    private void fail(PendingPublish p, Throwable e) {
+        callbackExecutor.execute(() -> {
+            unstore(p);
+            p.future.completeExceptionally(e);
+        });
+    }
+
+    /** Fails the caller's wait but keeps the publish stored, to be sent when the session next starts. */
     private void completeExceptionally(PendingPublish p, Throwable e) {
         callbackExecutor.execute(() -> p.future.completeExceptionally(e));
+    }
+
+    private void unstore(PendingPublish p) {
+        if (p.stored) {
+            try {
+                store.remove(p.sequence);
+            } catch (UncheckedIOException e) {
+                LOG.warn("Could not remove delivered publish {} from {}: {}", p.sequence, store.directory(),
+                        e.getMessage());
+            }
+        }
     }
 
     private void failAll(java.util.Queue<PendingPublish> pending, Throwable cause) {
@@ -515,6 +588,7 @@ public final class IotosSession {
         final byte[] payload;
         final int qos;
         final CompletableFuture<Void> future = new CompletableFuture<>();
+        boolean stored;
 
         PendingPublish(long sequence, String topic, byte[] payload, int qos) {
             this.sequence = sequence;

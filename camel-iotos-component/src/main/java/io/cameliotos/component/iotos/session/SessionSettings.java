@@ -1,5 +1,6 @@
 package io.cameliotos.component.iotos.session;
 
+import java.nio.file.Path;
 import java.util.Objects;
 
 import javax.net.SocketFactory;
@@ -21,13 +22,15 @@ import javax.net.SocketFactory;
  * @param reconnectInitialDelayMs first delay between connect attempts; doubled per failure
  * @param reconnectMaxDelayMs     cap of the delay between connect attempts
  * @param socketFactory           for TLS, or {@code null} for the client's default
+ * @param persistenceDirectory    where accepted QoS 1/2 publishes are kept until acknowledged, or {@code null} to keep
+ *                                them in memory only
  */
 public record SessionSettings(
         String brokerUrl, String clientId, String username, String password,
         boolean cleanSession, int keepAliveSeconds, int connectTimeoutSeconds,
         int maxInflight, int offlineBufferSize, OfflineBufferPolicy offlineBufferPolicy,
         long reconnectInitialDelayMs, long reconnectMaxDelayMs,
-        SocketFactory socketFactory) {
+        SocketFactory socketFactory, Path persistenceDirectory) {
 
     public SessionSettings {
         Objects.requireNonNull(brokerUrl, "brokerUrl");
@@ -54,7 +57,8 @@ public record SessionSettings(
         return "SessionSettings[brokerUrl=" + brokerUrl + ", clientId=" + clientId + ", username=" + username
                + ", password=" + (password == null ? "none" : "xxxxxx") + ", cleanSession=" + cleanSession
                + ", keepAlive=" + keepAliveSeconds + "s, maxInflight=" + maxInflight + ", offlineBufferSize="
-               + offlineBufferSize + ", tls=" + (socketFactory != null) + "]";
+               + offlineBufferSize + ", tls=" + (socketFactory != null) + ", persistence="
+               + (persistenceDirectory == null ? "memory" : persistenceDirectory) + "]";
     }
 
     /** What identifies a session: one MQTT connection per broker and client ID. */

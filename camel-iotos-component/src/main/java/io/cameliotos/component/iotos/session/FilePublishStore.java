@@ -1,0 +1,108 @@
+package io.cameliotos.component.iotos.session;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Keeps each QoS 1/2 publish of a session in a file from the moment it is accepted until the broker acknowledged it,
+ * so that buffered and in-flight publishes survive a crash of the JVM and are sent when the session next starts.
+ * <p>
+ * One directory per client ID, one file per publish named by its sequence number: written to a temporary name and
+ * renamed, so a crash leaves either a whole file or none. Files are not forced to the disk: they survive a process
+ * crash, not a power loss.
+ */
+public final class FilePublishStore {
+
+    private static final int MAGIC = 0x494F5431; // "IOT1"
+    private static final String SUFFIX = ".msg";
+
+    /** A publish read back from the store. */
+    public record Stored(long sequence, String topic, int qos, byte[] payload) {
+    }
+
+    private final Path directory;
+
+    /** The store of one client ID under a base directory (created if missing). */
+    public FilePublishStore(Path base, String clientId) {
+        this.directory = base.resolve(clientId.replaceAll("[^A-Za-z0-9._-]", "_"));
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the persistence directory " + directory, e);
+        }
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    /** The publishes a previous run left, oldest first. Unreadable files are skipped and kept for inspection. */
+    public List<Stored> recover() throws IOException {
+        List<Stored> stored = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + SUFFIX)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                long sequence;
+                try {
+                    sequence = Long.parseLong(name.substring(0, name.length() - SUFFIX.length()));
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                try (InputStream in = Files.newInputStream(file); DataInputStream data = new DataInputStream(in)) {
+                    if (data.readInt() != MAGIC) {
+                        continue;
+                    }
+                    int qos = data.readByte();
+                    String topic = data.readUTF();
+                    byte[] payload = new byte[data.readInt()];
+                    data.readFully(payload);
+                    stored.add(new Stored(sequence, topic, qos, payload));
+                }
+            }
+        }
+        stored.sort(Comparator.comparingLong(Stored::sequence));
+        return stored;
+    }
+
+    void save(long sequence, String topic, int qos, byte[] payload) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(payload.length + topic.length() + 16);
+        try (DataOutputStream data = new DataOutputStream(bytes)) {
+            data.writeInt(MAGIC);
+            data.writeByte(qos);
+            data.writeUTF(topic);
+            data.writeInt(payload.length);
+            data.write(payload);
+        }
+        Path temp = directory.resolve(sequence + ".tmp");
+        Files.write(temp, bytes.toByteArray());
+        try {
+            Files.move(temp, file(sequence), StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temp, file(sequence), StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    void remove(long sequence) {
+        try {
+            Files.deleteIfExists(file(sequence));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + file(sequence), e);
+        }
+    }
+
+    private Path file(long sequence) {
+        return directory.resolve(String.format("%019d", sequence) + SUFFIX);
+    }
+}

@@ -1,0 +1,378 @@
+package io.cameliotos.component.iotos.reliability;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cameliotos.component.iotos.IotosComponent;
+import io.cameliotos.component.iotos.IotosConfiguration;
+import io.cameliotos.component.iotos.IotosConstants;
+import io.cameliotos.component.iotos.IotosTestSupport;
+import io.cameliotos.component.iotos.protocol.Ids;
+import io.cameliotos.component.iotos.protocol.IotosCodec;
+import io.cameliotos.component.iotos.session.FilePublishStore;
+import io.cameliotos.component.iotos.session.IotosSession;
+import io.cameliotos.component.iotos.test.BrokerExtension;
+import io.cameliotos.component.iotos.test.MosquittoBroker;
+import io.cameliotos.component.iotos.test.Ports;
+import io.cameliotos.component.iotos.test.RawMqttClient;
+import io.cameliotos.component.iotos.test.TestBroker;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.builder.RouteBuilder;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Breaks a real Mosquitto on purpose while a device uploads, and checks with a persistent platform subscriber that
+ * every upload whose exchange completed arrives. Scenarios run {@code iotos.faults.seconds} seconds (8 by default;
+ * the {@code soak} Maven profile runs them longer) and report their figures to target/reliability/results.md.
+ */
+class MosquittoFaultInjectionTest extends IotosTestSupport {
+
+    static final String UPLOAD_TOPIC = "$IOTOS/device/platform/update/171/401";
+    private static final int SECONDS = Integer.getInteger("iotos.faults.seconds", 8);
+    private static final int RATE_PER_SECOND = 100;
+    private static final Duration DRAIN = Duration.ofSeconds(60);
+
+    @RegisterExtension
+    static final BrokerExtension BROKER = BrokerExtension.mosquitto(() -> {
+        try {
+            return new MosquittoBroker().withPersistence();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    });
+
+    private final IotosCodec codec = new IotosCodec();
+    private final List<String> received = Collections.synchronizedList(new ArrayList<>());
+    private RawMqttClient platform;
+
+    @Override
+    protected TestBroker broker() {
+        return BROKER.broker();
+    }
+
+    private MosquittoBroker mosquitto() {
+        return (MosquittoBroker) broker();
+    }
+
+    /** A platform that keeps its subscription and queued messages across broker restarts (clean session off). */
+    @BeforeEach
+    void persistentPlatform() throws Exception {
+        platform = new RawMqttClient(broker(), "reliability-platform-" + System.nanoTime(), TestBroker.USERNAME,
+                TestBroker.PASSWORD, false);
+        platform.subscribe(UPLOAD_TOPIC);
+        Thread collector = new Thread(() -> {
+            try {
+                while (true) {
+                    RawMqttClient.Received message = platform.poll(Duration.ofSeconds(1));
+                    if (message != null) {
+                        received.add(JSON.readTree(message.payload()).get("requestId").asText());
+                    }
+                }
+            } catch (Exception e) {
+                // the test is over
+            }
+        }, "reliability-collector");
+        collector.setDaemon(true);
+        collector.start();
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void closePlatform() throws Exception {
+        if (mosquittoIsRunning()) {
+            platform.close();
+        }
+    }
+
+    private boolean mosquittoIsRunning() {
+        return Ports.isOpen(mosquitto().port());
+    }
+
+    private CamelContext device() throws Exception {
+        CamelContext context = newContext();
+        IotosConfiguration config = context.getComponent("iotos", IotosComponent.class).getConfiguration();
+        config.setKeepAliveInterval(2);
+        config.setConnectionTimeout(2);
+        config.setReconnectDelay(100);
+        config.setMaxReconnectDelay(1000);
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:upload").to("iotos:171/401/1963");
+            }
+        });
+        context.start();
+        return context;
+    }
+
+    private static IotosSession session(CamelContext context) {
+        return context.getComponent("iotos", IotosComponent.class).getSessions().sessions().get(0);
+    }
+
+    /** Uploads at a steady rate for the scenario's duration, running {@code fault} a third of the way in. */
+    private ReliabilityReport uploadThrough(String scenario, CamelContext context, FaultAction fault, String note)
+            throws Exception {
+        ProducerTemplate template = context.createProducerTemplate();
+        Set<String> completed = ConcurrentHashMap.newKeySet();
+        AtomicInteger failed = new AtomicInteger();
+        List<CompletableFuture<Exchange>> pending = new ArrayList<>();
+        int total = SECONDS * RATE_PER_SECOND;
+        long start = System.nanoTime();
+        for (int i = 0; i < total; i++) {
+            if (i == total / 3) {
+                fault.run();
+            }
+            long due = start + TimeUnit.SECONDS.toNanos(1) * i / RATE_PER_SECOND;
+            while (System.nanoTime() < due) {
+                java.util.concurrent.locks.LockSupport.parkNanos(due - System.nanoTime());
+            }
+            String id = Ids.newRequestId();
+            int n = i;
+            pending.add(template.asyncSend("direct:upload", e -> {
+                e.getMessage().setHeader(IotosConstants.REQUEST_ID, id);
+                e.getMessage().setBody(n);
+            }).whenComplete((e, error) -> {
+                if (error == null && e.getException() == null) {
+                    completed.add(id);
+                } else {
+                    failed.incrementAndGet();
+                }
+            }));
+        }
+        CompletableFuture.allOf(pending.toArray(new CompletableFuture[0])).get(DRAIN.toSeconds(), TimeUnit.SECONDS);
+        await("every completed upload at the platform").atMost(DRAIN)
+                .until(() -> new HashSet<>(received).containsAll(completed));
+        return ReliabilityReport.of(scenario, total, completed, failed.get(), new ArrayList<>(received), note)
+                .write();
+    }
+
+    @FunctionalInterface
+    interface FaultAction {
+        void run() throws Exception;
+    }
+
+    @Test
+    void qos1UploadsThroughAGracefulBrokerRestart() throws Exception {
+        CamelContext context = device();
+        IotosSession session = session(context);
+
+        ReliabilityReport report = uploadThrough("graceful broker restart", context, () -> {
+            mosquitto().stop();
+            await().atMost(DRAIN).until(() -> !session.isConnected());
+            mosquitto().start();
+        }, "SIGTERM, restart as soon as the device noticed");
+
+        assertThat(report.lost()).isZero();
+        assertThat(report.failed()).isZero();
+        assertThat(report.completed()).isEqualTo(report.attempted());
+    }
+
+    @Test
+    void qos1UploadsThroughAFrozenBroker() throws Exception {
+        CamelContext context = device();
+        IotosSession session = session(context);
+
+        ReliabilityReport report = uploadThrough("frozen broker", context, () -> {
+            mosquitto().freeze();
+            try {
+                // past the keep-alive (2 s): the device declares the connection lost and buffers
+                await().atMost(DRAIN).until(() -> !session.isConnected());
+            } finally {
+                mosquitto().thaw();
+            }
+        }, "SIGSTOP until the device dropped the connection (keep-alive 2 s), then SIGCONT");
+
+        assertThat(report.lost()).isZero();
+        assertThat(report.failed()).isZero();
+    }
+
+    @Test
+    void aControlRedeliveredAfterAReconnectRunsOnce() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        CamelContext context = newContext();
+        IotosConfiguration config = context.getComponent("iotos", IotosComponent.class).getConfiguration();
+        config.setReconnectDelay(100);
+        config.setMaxReconnectDelay(500);
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401/1963").process(e -> e.getMessage().setBody("run " + runs.incrementAndGet()));
+            }
+        });
+        context.start();
+        IotosSession session = session(context);
+        String control = "{\"id\":1963,\"value\":\"open\",\"requestId\":\"redelivered-1\",\"requestTime\":1.5}";
+        String resultTopic = "$IOTOS/device/endpoint/update/171/401/1963/result";
+
+        try (RawMqttClient before = new RawMqttClient(broker(), "raw-control-1")) {
+            before.subscribe(resultTopic);
+            before.publish("$IOTOS/device/endpoint/update/171/401/1963", control);
+            JsonNode first = JSON.readTree(before.next(WAIT).payload());
+            assertThat(first.get("value").asText()).isEqualTo("run 1");
+        }
+        platform.close();
+        mosquitto().stop();
+        await().atMost(WAIT).until(() -> !session.isConnected());
+        mosquitto().start();
+        await().atMost(WAIT).until(session::isConnected);
+
+        try (RawMqttClient after = new RawMqttClient(broker(), "raw-control-2")) {
+            after.subscribe(resultTopic);
+            // the platform retries the same control: it may take a moment until the re-subscription is in place
+            await().atMost(WAIT).until(() -> {
+                after.publish("$IOTOS/device/endpoint/update/171/401/1963", control);
+                return after.poll(Duration.ofMillis(300)) != null;
+            });
+        }
+        assertThat(runs.get()).as("the route ran the control once").isEqualTo(1);
+        new ReliabilityReport("control redelivered after reconnect", 1, 1, 0, 1, 0, 0,
+                "same requestId sent again after a broker restart; route runs: " + runs.get()).write();
+    }
+
+    @Test
+    void uploadsBufferedByAKilledJvmAreSentAfterItsRestart(@TempDir Path store) throws Exception {
+        int count = 50;
+        String unreachable = "tcp://127.0.0.1:" + Ports.free();
+        Child buffering = Child.start("buffer", unreachable, store, Integer.toString(count));
+        buffering.awaitLine("BUFFERED " + count, WAIT);
+        buffering.kill();
+        Set<String> stored = storedRequestIds(store);
+        assertThat(stored).as("stored at the crash").hasSize(count).isEqualTo(new HashSet<>(buffering.ids("SENT")));
+
+        Child recovering = Child.start("recover", broker().url(), store);
+        recovering.awaitLine("DRAINED", DRAIN);
+        recovering.awaitExit();
+
+        await().atMost(DRAIN).until(() -> new HashSet<>(received).containsAll(stored));
+        ReliabilityReport report = ReliabilityReport.of("JVM killed with uploads buffered (broker unreachable)", count,
+                stored, 0, new ArrayList<>(received), "SIGKILL, restart with persistence=file").write();
+        assertThat(report.lost()).isZero();
+    }
+
+    @Test
+    void uploadsOfAJvmKilledMidStreamAreNotLost(@TempDir Path store) throws Exception {
+        Child streaming = Child.start("stream", broker().url(), store, "200");
+        streaming.awaitCount("COMPLETED", 300, WAIT);
+        streaming.kill();
+        List<String> completed = streaming.ids("COMPLETED");
+        Set<String> stored = storedRequestIds(store);
+        Set<String> accepted = new HashSet<>(completed);
+        accepted.addAll(stored);
+
+        Child recovering = Child.start("recover", broker().url(), store);
+        recovering.awaitLine("DRAINED", DRAIN);
+        recovering.awaitExit();
+
+        await().atMost(DRAIN).until(() -> new HashSet<>(received).containsAll(accepted));
+        ReliabilityReport report = ReliabilityReport.of("JVM killed mid-stream", streaming.ids("SENT").size(),
+                accepted, 0, new ArrayList<>(received),
+                "SIGKILL after 300 completed; " + stored.size() + " stored at the crash, sent after restart").write();
+        assertThat(report.lost()).isZero();
+    }
+
+    private Set<String> storedRequestIds(Path store) throws IOException {
+        Set<String> ids = new HashSet<>();
+        for (FilePublishStore.Stored stored : new FilePublishStore(store, "device_171_401").recover()) {
+            ids.add(codec.decodeUpload(stored.payload()).requestId());
+        }
+        return ids;
+    }
+
+    /** A {@link CrashingDevice} in its own JVM, its stdout collected line by line. */
+    private static final class Child {
+        private final Process process;
+        private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+
+        private Child(Process process) {
+            this.process = process;
+            Thread reader = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        lines.add(line);
+                    }
+                } catch (IOException e) {
+                    // the process died
+                }
+            }, "child-stdout");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        static Child start(String... args) throws IOException {
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"),
+                    "-Dlog4j2.configurationFile=log4j2-child.properties",
+                    CrashingDevice.class.getName()));
+            for (Object arg : args) {
+                command.add(arg.toString());
+            }
+            return new Child(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start());
+        }
+
+        static Child start(String mode, String url, Path store, String... more) throws IOException {
+            List<String> args = new ArrayList<>(List.of(mode, url, store.toString()));
+            args.addAll(List.of(more));
+            return start(args.toArray(new String[0]));
+        }
+
+        void awaitLine(String line, Duration timeout) {
+            await(line).atMost(timeout).until(() -> lines.contains(line) || !process.isAlive() && !lines.contains(line)
+                    && failNoLine(line));
+        }
+
+        private boolean failNoLine(String line) {
+            throw new AssertionError("child exited with " + process.exitValue() + " before printing " + line);
+        }
+
+        void awaitCount(String prefix, int count, Duration timeout) {
+            await(count + " " + prefix).atMost(timeout).until(() -> ids(prefix).size() >= count);
+        }
+
+        List<String> ids(String prefix) {
+            List<String> ids = new ArrayList<>();
+            synchronized (lines) {
+                for (String line : lines) {
+                    if (line.startsWith(prefix + " ")) {
+                        ids.add(line.substring(prefix.length() + 1));
+                    }
+                }
+            }
+            return ids;
+        }
+
+        /** SIGKILL: no shutdown hook, no flush, like a crash. */
+        void kill() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+
+        void awaitExit() throws InterruptedException {
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("child exits").isTrue();
+        }
+    }
+}
