@@ -399,7 +399,7 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
             }
         });
         context.start();
-        var session = iotos.getSessions().sessions().get(0);
+        var session = onlySession(context);
         assertThat(session.isConnected()).isTrue();
 
         broker().stop();

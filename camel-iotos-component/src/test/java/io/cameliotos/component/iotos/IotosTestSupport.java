@@ -3,14 +3,17 @@ package io.cameliotos.component.iotos;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cameliotos.component.iotos.session.IotosSession;
 import io.cameliotos.component.iotos.test.RawMqttClient;
 import io.cameliotos.component.iotos.test.TestBroker;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 
@@ -46,6 +49,32 @@ public abstract class IotosTestSupport {
         iotos.getConfiguration().setConnectionTimeout(5);
         contexts.add(context);
         return context;
+    }
+
+    /**
+     * A started device context with the route {@code direct:upload -> iotos:171/401/1963}, its component set up by
+     * {@code settings} on top of the broker and account.
+     */
+    protected CamelContext startUploader(Consumer<IotosConfiguration> settings) throws Exception {
+        CamelContext context = newContext();
+        settings.accept(context.getComponent("iotos", IotosComponent.class).getConfiguration());
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:upload").to("iotos:171/401/1963");
+            }
+        });
+        context.start();
+        return context;
+    }
+
+    /** The one MQTT session of a context's iotos component. */
+    protected static IotosSession onlySession(CamelContext context) {
+        List<IotosSession> sessions = context.getComponent("iotos", IotosComponent.class).getSessions().sessions();
+        if (sessions.size() != 1) {
+            throw new AssertionError("expected one session, found " + sessions);
+        }
+        return sessions.get(0);
     }
 
     protected ProducerTemplate template(CamelContext context) {

@@ -96,23 +96,11 @@ class MosquittoSecurityTest extends IotosTestSupport {
     }
 
     private CamelContext tlsContext(String host, TestCertificates ca) throws Exception {
-        CamelContext context = newContext();
-        IotosComponent iotos = context.getComponent("iotos", IotosComponent.class);
-        iotos.getConfiguration().setBrokerUrl("ssl://" + host + ":" + TLS_PORT);
-        iotos.getConfiguration().setSslContextParameters(trusting(ca));
-        iotos.getConfiguration().setConnectionTimeout(3);
-        context.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("direct:upload").to("iotos:171/401/1963");
-            }
+        return startUploader(config -> {
+            config.setBrokerUrl("ssl://" + host + ":" + TLS_PORT);
+            config.setSslContextParameters(trusting(ca));
+            config.setConnectionTimeout(3);
         });
-        context.start();
-        return context;
-    }
-
-    private static IotosSession session(CamelContext context) {
-        return context.getComponent("iotos", IotosComponent.class).getSessions().sessions().get(0);
     }
 
     @Test
@@ -120,7 +108,7 @@ class MosquittoSecurityTest extends IotosTestSupport {
         RawMqttClient platform = rawClient("raw-platform").subscribe(DeviceRoleSuite.UPLOAD_TOPIC);
         CamelContext context = tlsContext("localhost", authority);
 
-        assertThat(session(context).isConnected()).isTrue();
+        assertThat(onlySession(context).isConnected()).isTrue();
         template(context).sendBody("direct:upload", 21.5);
 
         assertThat(json(platform.next(WAIT)).get("data").get("1963").get("value").asDouble()).isEqualTo(21.5);
@@ -130,7 +118,7 @@ class MosquittoSecurityTest extends IotosTestSupport {
     void refusesAServerCertificateFromAnUntrustedAuthority() throws Exception {
         CamelContext context = tlsContext("localhost", stranger);
 
-        IotosSession session = session(context);
+        IotosSession session = onlySession(context);
         assertThat(session.isConnected()).isFalse();
         assertThat(causes(session.lastError())).containsIgnoringCase("certification path");
     }
@@ -140,7 +128,7 @@ class MosquittoSecurityTest extends IotosTestSupport {
         // the certificate names localhost only, so 127.0.0.1 must be refused although the authority is trusted
         CamelContext context = tlsContext("127.0.0.1", authority);
 
-        IotosSession session = session(context);
+        IotosSession session = onlySession(context);
         assertThat(session.isConnected()).isFalse();
         assertThat(causes(session.lastError())).contains("127.0.0.1");
     }
@@ -167,7 +155,7 @@ class MosquittoSecurityTest extends IotosTestSupport {
             });
             context.start();
 
-            IotosSession session = session(context);
+            IotosSession session = onlySession(context);
             long start = System.nanoTime();
             await().atMost(WAIT).until(() -> count(mosquitto().logText(), notAuthorised) - before >= 4);
             double seconds = (System.nanoTime() - start) / 1e9;

@@ -111,24 +111,12 @@ class MosquittoFaultInjectionTest extends IotosTestSupport {
     }
 
     private CamelContext device() throws Exception {
-        CamelContext context = newContext();
-        IotosConfiguration config = context.getComponent("iotos", IotosComponent.class).getConfiguration();
-        config.setKeepAliveInterval(2);
-        config.setConnectionTimeout(2);
-        config.setReconnectDelay(100);
-        config.setMaxReconnectDelay(1000);
-        context.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("direct:upload").to("iotos:171/401/1963");
-            }
+        return startUploader(config -> {
+            config.setKeepAliveInterval(2);
+            config.setConnectionTimeout(2);
+            config.setReconnectDelay(100);
+            config.setMaxReconnectDelay(1000);
         });
-        context.start();
-        return context;
-    }
-
-    private static IotosSession session(CamelContext context) {
-        return context.getComponent("iotos", IotosComponent.class).getSessions().sessions().get(0);
     }
 
     /** Uploads at a steady rate for the scenario's duration, running {@code fault} a third of the way in. */
@@ -176,7 +164,7 @@ class MosquittoFaultInjectionTest extends IotosTestSupport {
     @Test
     void qos1UploadsThroughAGracefulBrokerRestart() throws Exception {
         CamelContext context = device();
-        IotosSession session = session(context);
+        IotosSession session = onlySession(context);
 
         ReliabilityReport report = uploadThrough("graceful broker restart", context, () -> {
             mosquitto().stop();
@@ -192,7 +180,7 @@ class MosquittoFaultInjectionTest extends IotosTestSupport {
     @Test
     void qos1UploadsThroughAFrozenBroker() throws Exception {
         CamelContext context = device();
-        IotosSession session = session(context);
+        IotosSession session = onlySession(context);
 
         ReliabilityReport report = uploadThrough("frozen broker", context, () -> {
             mosquitto().freeze();
@@ -222,7 +210,7 @@ class MosquittoFaultInjectionTest extends IotosTestSupport {
             }
         });
         context.start();
-        IotosSession session = session(context);
+        IotosSession session = onlySession(context);
         String control = "{\"id\":1963,\"value\":\"open\",\"requestId\":\"redelivered-1\",\"requestTime\":1.5}";
         String resultTopic = "$IOTOS/device/endpoint/update/171/401/1963/result";
 
