@@ -38,6 +38,10 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "autowiredEnabled": target.setAutowiredEnabled(property(camelContext, boolean.class, value)); return true;
         case "awaitack":
         case "awaitAck": getOrCreateConfiguration(target).setAwaitAck(property(camelContext, boolean.class, value)); return true;
+        case "batchlinger":
+        case "batchLinger": getOrCreateConfiguration(target).setBatchLinger(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "batchmaxpoints":
+        case "batchMaxPoints": getOrCreateConfiguration(target).setBatchMaxPoints(property(camelContext, int.class, value)); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
         case "brokerurl":
@@ -103,6 +107,10 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "autowiredEnabled": return boolean.class;
         case "awaitack":
         case "awaitAck": return boolean.class;
+        case "batchlinger":
+        case "batchLinger": return long.class;
+        case "batchmaxpoints":
+        case "batchMaxPoints": return int.class;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return boolean.class;
         case "brokerurl":
@@ -169,6 +177,10 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "autowiredEnabled": return target.isAutowiredEnabled();
         case "awaitack":
         case "awaitAck": return getOrCreateConfiguration(target).isAwaitAck();
+        case "batchlinger":
+        case "batchLinger": return getOrCreateConfiguration(target).getBatchLinger();
+        case "batchmaxpoints":
+        case "batchMaxPoints": return getOrCreateConfiguration(target).getBatchMaxPoints();
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
         case "brokerurl":

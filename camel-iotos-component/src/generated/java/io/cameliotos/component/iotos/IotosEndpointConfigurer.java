@@ -29,6 +29,10 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "autoReply": target.getConfiguration().setAutoReply(property(camelContext, boolean.class, value)); return true;
         case "awaitack":
         case "awaitAck": target.getConfiguration().setAwaitAck(property(camelContext, boolean.class, value)); return true;
+        case "batchlinger":
+        case "batchLinger": target.getConfiguration().setBatchLinger(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "batchmaxpoints":
+        case "batchMaxPoints": target.getConfiguration().setBatchMaxPoints(property(camelContext, int.class, value)); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
         case "brokerurl":
@@ -95,6 +99,10 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "autoReply": return boolean.class;
         case "awaitack":
         case "awaitAck": return boolean.class;
+        case "batchlinger":
+        case "batchLinger": return long.class;
+        case "batchmaxpoints":
+        case "batchMaxPoints": return int.class;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return boolean.class;
         case "brokerurl":
@@ -162,6 +170,10 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "autoReply": return target.getConfiguration().isAutoReply();
         case "awaitack":
         case "awaitAck": return target.getConfiguration().isAwaitAck();
+        case "batchlinger":
+        case "batchLinger": return target.getConfiguration().getBatchLinger();
+        case "batchmaxpoints":
+        case "batchMaxPoints": return target.getConfiguration().getBatchMaxPoints();
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
         case "brokerurl":

@@ -23,10 +23,12 @@ public class IotosEndpointUriFactory extends org.apache.camel.support.component.
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Set<String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(35);
+        Set<String> props = new HashSet<>(37);
         props.add("ackTimeout");
         props.add("autoReply");
         props.add("awaitAck");
+        props.add("batchLinger");
+        props.add("batchMaxPoints");
         props.add("bridgeErrorHandler");
         props.add("brokerUrl");
         props.add("cleanSession");

@@ -57,6 +57,12 @@ public class IotosComponent extends DefaultComponent {
         return platformClientId;
     }
 
+    /** For short timed tasks of endpoints, such as flushing batches. */
+    ScheduledExecutorService scheduler() {
+        getSessions();
+        return scheduler;
+    }
+
     IotosCodec codec() {
         return codec;
     }

@@ -42,6 +42,10 @@ public class IotosConfiguration implements Cloneable {
     private boolean awaitAck;
     @UriParam(label = "producer", defaultValue = "10000", javaType = "java.time.Duration")
     private long ackTimeout = 10_000;
+    @UriParam(label = "producer", defaultValue = "0", javaType = "java.time.Duration")
+    private long batchLinger;
+    @UriParam(label = "producer", defaultValue = "100")
+    private int batchMaxPoints = 100;
 
     // consumer
     @UriParam(label = "consumer", defaultValue = "true")
@@ -224,6 +228,30 @@ public class IotosConfiguration implements Cloneable {
      */
     public void setAckTimeout(long ackTimeout) {
         this.ackTimeout = ackTimeout;
+    }
+
+    public long getBatchLinger() {
+        return batchLinger;
+    }
+
+    /**
+     * Device producer: merge uploads into fewer, larger ones. An upload waits up to this long for others (like
+     * Kafka's linger.ms); 0 (the default) sends every upload on its own. Each exchange still completes on its own.
+     * Uploads with their own CamelIotosRequestId header are never merged.
+     */
+    public void setBatchLinger(long batchLinger) {
+        this.batchLinger = batchLinger;
+    }
+
+    public int getBatchMaxPoints() {
+        return batchMaxPoints;
+    }
+
+    /**
+     * Device producer with batchLinger: the most points one merged upload carries; a full upload is sent at once.
+     */
+    public void setBatchMaxPoints(int batchMaxPoints) {
+        this.batchMaxPoints = batchMaxPoints;
     }
 
     public boolean isAutoReply() {

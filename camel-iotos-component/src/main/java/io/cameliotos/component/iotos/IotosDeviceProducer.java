@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import io.cameliotos.component.iotos.protocol.Ids;
 import io.cameliotos.component.iotos.protocol.IotosTopic;
@@ -26,6 +27,7 @@ final class IotosDeviceProducer extends IotosProducerSupport {
     private final IotosAddress address;
     private final String uploadTopic;
     private UploadBuilder uploads;
+    private UploadBatcher batcher;
 
     IotosDeviceProducer(IotosEndpoint endpoint) {
         super(endpoint);
@@ -43,6 +45,29 @@ final class IotosDeviceProducer extends IotosProducerSupport {
     protected void doStart() throws Exception {
         super.doStart();
         uploads = new UploadBuilder(address, configuration, endpoint.pointTable());
+        if (configuration.getBatchLinger() > 0) {
+            batcher = new UploadBatcher(new UploadBatcher.Sender() {
+                @Override
+                public CompletableFuture<List<PointResult>> send(byte[] payload, String requestId, List<Long> points) {
+                    return IotosDeviceProducer.this.send(uploadTopic, payload, requestId, points);
+                }
+
+                @Override
+                public void complete(Exchange exchange, String requestId, List<PointResult> results, Throwable error) {
+                    IotosDeviceProducer.this.complete(exchange, requestId, results, error, IotosDeviceProducer::onAcks);
+                }
+            }, endpoint.codec(), uploadTopic, configuration.getBatchMaxPoints(), configuration.getBatchLinger(),
+                    configuration.isAwaitAck(), endpoint.getComponent().scheduler());
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (batcher != null) {
+            batcher.flush();
+            batcher = null;
+        }
+        super.doStop();
     }
 
     @Override
@@ -73,6 +98,13 @@ final class IotosDeviceProducer extends IotosProducerSupport {
     private void sendUpload(Exchange exchange, AsyncCallback callback, boolean ownRequest) {
         Message message = exchange.getMessage();
         Upload upload = uploads.build(message, ownRequest);
+        UploadBatcher batching = batcher;
+        if (batching != null && !(message.getBody() instanceof Upload)
+                && (!ownRequest || message.getHeader(IotosConstants.REQUEST_ID) == null)) {
+            message.setHeader(IotosConstants.MESSAGE_TYPE, MessageType.UPDATE);
+            batching.add(exchange, callback, upload.points());
+            return;
+        }
         byte[] payload = endpoint.codec().encodeUpload(upload);
         IotosHeaders.setRequestHeaders(message, upload.requestId(), upload.requestTime());
         message.setHeader(IotosConstants.TOPIC, uploadTopic);
@@ -84,8 +116,13 @@ final class IotosDeviceProducer extends IotosProducerSupport {
                 pointIds.add(point.id());
             }
         }
-        publish(exchange, callback, uploadTopic, payload, upload.requestId(), pointIds,
-                (ex, results) -> IotosHeaders.setResultHeaders(ex.getMessage(), firstFailureOrLast(results)));
+        publish(exchange, callback, uploadTopic, payload, upload.requestId(), pointIds, IotosDeviceProducer::onAcks);
+    }
+
+    private static void onAcks(Exchange exchange, List<PointResult> results) {
+        if (!results.isEmpty()) {
+            IotosHeaders.setResultHeaders(exchange.getMessage(), firstFailureOrLast(results));
+        }
     }
 
     private static PointResult firstFailureOrLast(List<PointResult> results) {

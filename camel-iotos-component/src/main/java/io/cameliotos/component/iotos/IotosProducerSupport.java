@@ -66,37 +66,55 @@ abstract class IotosProducerSupport extends DefaultAsyncProducer {
      */
     protected void publish(Exchange exchange, AsyncCallback callback, String topic, byte[] payload, String requestId,
             Collection<Long> pointIds, BiConsumer<Exchange, List<PointResult>> onResults) {
-        CompletableFuture<List<PointResult>> acks = pointIds == null
-                ? null : session.correlator().expect(requestId, pointIds, configuration.getAckTimeout());
-        CompletableFuture<Void> sent = session.publish(topic, payload, configuration.getQos());
-        CompletableFuture<List<PointResult>> done;
-        if (acks == null) {
-            done = sent.thenApply(v -> List.of());
-        } else {
-            sent.exceptionally(e -> {
-                session.correlator().cancel(requestId, unwrap(e));
-                return null;
-            });
-            done = acks;
-        }
-        done.whenComplete((resultList, error) -> {
+        send(topic, payload, requestId, pointIds).whenComplete((results, error) -> {
             try {
-                if (error != null) {
-                    exchange.setException(toException(unwrap(error), requestId));
-                } else if (acks != null) {
-                    onResults.accept(exchange, resultList);
-                    PointResult failed = resultList.stream().filter(r -> !r.isOk()).findFirst().orElse(null);
-                    if (failed != null) {
-                        exchange.setException(new IotosResponseException(failed.responseCode(), failed.responseDesc(),
-                                requestId, null));
-                    }
-                }
-            } catch (RuntimeException e) {
-                exchange.setException(e);
+                complete(exchange, requestId, pointIds == null ? null : results, error, onResults);
             } finally {
                 callback.done(false);
             }
         });
+    }
+
+    /**
+     * Publishes, then (if {@code pointIds} is not null) waits for one result per point.
+     *
+     * @return the results (empty without waiting); fails like the publish, or with {@link TimeoutException}
+     */
+    protected CompletableFuture<List<PointResult>> send(String topic, byte[] payload, String requestId,
+            Collection<Long> pointIds) {
+        CompletableFuture<List<PointResult>> acks = pointIds == null
+                ? null : session.correlator().expect(requestId, pointIds, configuration.getAckTimeout());
+        CompletableFuture<Void> sent = session.publish(topic, payload, configuration.getQos());
+        if (acks == null) {
+            return sent.thenApply(v -> List.of());
+        }
+        sent.exceptionally(e -> {
+            session.correlator().cancel(requestId, unwrap(e));
+            return null;
+        });
+        return acks;
+    }
+
+    /**
+     * Ends an exchange with the outcome of {@link #send}: the failure, or (when results were awaited) the response
+     * headers and an {@link IotosResponseException} if one of the results is not OK.
+     */
+    protected void complete(Exchange exchange, String requestId, List<PointResult> results, Throwable error,
+            BiConsumer<Exchange, List<PointResult>> onResults) {
+        try {
+            if (error != null) {
+                exchange.setException(toException(unwrap(error), requestId));
+            } else if (results != null) {
+                onResults.accept(exchange, results);
+                PointResult failed = results.stream().filter(r -> !r.isOk()).findFirst().orElse(null);
+                if (failed != null) {
+                    exchange.setException(new IotosResponseException(failed.responseCode(), failed.responseDesc(),
+                            requestId, null));
+                }
+            }
+        } catch (RuntimeException e) {
+            exchange.setException(e);
+        }
     }
 
     private Exception toException(Throwable error, String requestId) {

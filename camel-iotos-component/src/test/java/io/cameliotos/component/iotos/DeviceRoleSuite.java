@@ -320,6 +320,65 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
                 .hasMessageContaining("within 300 ms").hasMessageContaining("1963");
     }
 
+    @Test
+    void batchingMergesUploadsKeepsTheOrderPerPointAndCompletesEachExchange() throws Exception {
+        respondToUploads(0, "OK");
+        RawMqttClient platform = rawClient("raw-platform").subscribe(UPLOAD_TOPIC);
+        CamelContext context = startContext();
+        org.apache.camel.AsyncProducer producer = context.getEndpoint(
+                "iotos:171/401?batchLinger=1s&batchMaxPoints=10&awaitAck=true").createAsyncProducer();
+        producer.start();
+        List<Exchange> exchanges = new CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(25);
+
+        for (int i = 0; i < 25; i++) {
+            Exchange exchange = new org.apache.camel.support.DefaultExchange(context);
+            exchange.getMessage().setHeader(IotosConstants.POINT_ID, 1 + i % 5);
+            exchange.getMessage().setBody(i);
+            exchanges.add(exchange);
+            producer.process(exchange, doneSync -> done.countDown());
+        }
+
+        // five points repeat every five values: each merged upload carries one value of each point
+        Map<Long, List<Integer>> valuesByPoint = new LinkedHashMap<>();
+        for (int upload = 0; upload < 5; upload++) {
+            JsonNode data = json(platform.next(WAIT)).get("data");
+            assertThat(data.size()).isEqualTo(5);
+            data.forEach(point -> valuesByPoint.computeIfAbsent(point.get("id").asLong(), k -> new ArrayList<>())
+                    .add(point.get("value").asInt()));
+        }
+        assertThat(done.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(valuesByPoint.get(1L)).containsExactly(0, 5, 10, 15, 20);
+        assertThat(valuesByPoint.get(3L)).containsExactly(2, 7, 12, 17, 22);
+        assertThat(exchanges).allSatisfy(e -> {
+            assertThat(e.getException()).isNull();
+            assertThat(e.getMessage().getHeader(IotosConstants.RESPONSE_CODE)).isEqualTo(0);
+        });
+        assertThat(exchanges.get(0).getMessage().getHeader(IotosConstants.REQUEST_ID))
+                .isEqualTo(exchanges.get(4).getMessage().getHeader(IotosConstants.REQUEST_ID))
+                .isNotEqualTo(exchanges.get(5).getMessage().getHeader(IotosConstants.REQUEST_ID));
+        producer.stop();
+    }
+
+    @Test
+    void aLingeringBatchLeavesWhenItsTimeIsUp() throws Exception {
+        RawMqttClient platform = rawClient("raw-platform").subscribe(UPLOAD_TOPIC);
+        CamelContext context = startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:upload").to("iotos:171/401?batchLinger=100&batchMaxPoints=50");
+            }
+        });
+
+        Exchange sent = template(context).send("direct:upload", e -> {
+            e.getMessage().setHeader(IotosConstants.POINT_ID, 7);
+            e.getMessage().setBody(1);
+        });
+
+        assertThat(sent.getException()).isNull();
+        assertThat(json(platform.next(WAIT)).get("data").get("7").get("value").asInt()).isEqualTo(1);
+    }
+
     /** A raw platform that answers every point of every upload with the given code. */
     private void respondToUploads(int code, String desc) throws Exception {
         RawMqttClient responder = rawClient("raw-responder");

@@ -1,0 +1,148 @@
+package io.cameliotos.component.iotos;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.cameliotos.component.iotos.protocol.Ids;
+import io.cameliotos.component.iotos.protocol.IotosCodec;
+import io.cameliotos.component.iotos.protocol.PointResult;
+import io.cameliotos.component.iotos.protocol.PointValue;
+import io.cameliotos.component.iotos.protocol.Timestamps;
+import io.cameliotos.component.iotos.protocol.Upload;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.Exchange;
+
+/**
+ * Merges the uploads of one device producer into fewer, larger uploads, in the spirit of Kafka's {@code linger.ms}
+ * and {@code batch.size}: an upload waits at most {@code batchLinger} for others, and a merged upload carries at most
+ * {@code batchMaxPoints} points. One upload cannot carry two values of the same point (the data object is keyed by
+ * point), so a second value of a point starts a new upload: the values of a point are sent in the order they came.
+ * Every exchange still completes on its own, when its merged upload was sent (and, with awaitAck, when its points were
+ * acknowledged).
+ */
+final class UploadBatcher {
+
+    /** Sends a merged upload: publish, and with awaitAck wait for the listed points. */
+    interface Sender {
+        CompletableFuture<List<PointResult>> send(byte[] payload, String requestId, List<Long> awaitedPoints);
+
+        void complete(Exchange exchange, String requestId, List<PointResult> results, Throwable error);
+    }
+
+    private record Entry(Exchange exchange, AsyncCallback callback, List<PointValue> points) {
+    }
+
+    private final Sender sender;
+    private final IotosCodec codec;
+    private final String topic;
+    private final int maxPoints;
+    private final long lingerMs;
+    private final boolean awaitAck;
+    private final ScheduledExecutorService scheduler;
+
+    private List<Entry> entries = new ArrayList<>();
+    private final Set<Long> pointsInBatch = new HashSet<>();
+    private int pointCount;
+    private ScheduledFuture<?> lingerTask;
+
+    UploadBatcher(Sender sender, IotosCodec codec, String topic, int maxPoints, long lingerMs, boolean awaitAck,
+                  ScheduledExecutorService scheduler) {
+        this.sender = sender;
+        this.codec = codec;
+        this.topic = topic;
+        this.maxPoints = maxPoints;
+        this.lingerMs = lingerMs;
+        this.awaitAck = awaitAck;
+        this.scheduler = scheduler;
+    }
+
+    /**
+     * Adds an exchange's points. Merged uploads are handed to the session while holding the lock, so uploads leave in
+     * the order their points came; the session's publish does not block.
+     */
+    synchronized void add(Exchange exchange, AsyncCallback callback, List<PointValue> points) {
+        if (!entries.isEmpty() && (pointCount + points.size() > maxPoints || repeatsAPoint(points))) {
+            sendBatch();
+        }
+        entries.add(new Entry(exchange, callback, points));
+        points.forEach(p -> pointsInBatch.add(p.id()));
+        pointCount += points.size();
+        if (pointCount >= maxPoints) {
+            sendBatch();
+        } else if (lingerTask == null) {
+            lingerTask = scheduler.schedule(this::lingerExpired, lingerMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Sends what is waiting, e.g. when the producer stops. */
+    synchronized void flush() {
+        if (!entries.isEmpty()) {
+            sendBatch();
+        }
+    }
+
+    private synchronized void lingerExpired() {
+        lingerTask = null;
+        flush();
+    }
+
+    private boolean repeatsAPoint(List<PointValue> points) {
+        for (PointValue p : points) {
+            if (pointsInBatch.contains(p.id())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void sendBatch() {
+        List<Entry> batch = entries;
+        entries = new ArrayList<>();
+        pointsInBatch.clear();
+        pointCount = 0;
+        if (lingerTask != null) {
+            lingerTask.cancel(false);
+            lingerTask = null;
+        }
+        List<PointValue> all = new ArrayList<>();
+        batch.forEach(e -> all.addAll(e.points()));
+        Upload upload = new Upload(Ids.newRequestId(), Timestamps.nowMillis(), all);
+        byte[] payload;
+        try {
+            payload = codec.encodeUpload(upload);
+        } catch (RuntimeException e) {
+            batch.forEach(entry -> finish(entry, upload.requestId(), null, e));
+            return;
+        }
+        for (Entry entry : batch) {
+            IotosHeaders.setRequestHeaders(entry.exchange().getMessage(), upload.requestId(), upload.requestTime());
+            entry.exchange().getMessage().setHeader(IotosConstants.TOPIC, topic);
+        }
+        List<Long> awaited = awaitAck ? all.stream().map(PointValue::id).toList() : null;
+        sender.send(payload, upload.requestId(), awaited).whenComplete((results, error) -> {
+            for (Entry entry : batch) {
+                finish(entry, upload.requestId(), results == null || !awaitAck ? null : resultsOf(entry, results), error);
+            }
+        });
+    }
+
+    private void finish(Entry entry, String requestId, List<PointResult> results, Throwable error) {
+        try {
+            sender.complete(entry.exchange(), requestId, results, error);
+        } finally {
+            entry.callback().done(false);
+        }
+    }
+
+    private static List<PointResult> resultsOf(Entry entry, List<PointResult> results) {
+        Set<Long> mine = new HashSet<>();
+        entry.points().forEach(p -> mine.add(p.id()));
+        return results.stream().filter(r -> mine.contains(r.id())).toList();
+    }
+}
