@@ -73,15 +73,15 @@ final class IotosDeviceProducer extends IotosProducerSupport {
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
         try {
-            Message message = exchange.getMessage();
-            MessageType type = IotosHeaders.messageType(message);
+            ProducerHeaders headers = ProducerHeaders.of(exchange.getMessage());
+            MessageType type = headers.messageType();
             if (type == MessageType.CONTROL_RESULT) {
-                sendControlResult(exchange, callback);
+                sendControlResult(exchange, headers, callback);
             } else if (type == MessageType.UPDATE_RESULT) {
                 throw new IllegalArgumentException("A device endpoint sends UPDATE or CONTROL_RESULT messages, not "
                                                    + type + " (that is the platform's; use role=platform)");
             } else {
-                sendUpload(exchange, callback, type == null || type == MessageType.UPDATE);
+                sendUpload(exchange, headers, callback, type == null || type == MessageType.UPDATE);
             }
             return false;
         } catch (Exception e) {
@@ -95,18 +95,19 @@ final class IotosDeviceProducer extends IotosProducerSupport {
      * @param ownRequest false when the headers describe a consumed message (a control being handled), whose request
      *                   ID and times must not be reused for the upload
      */
-    private void sendUpload(Exchange exchange, AsyncCallback callback, boolean ownRequest) {
+    private void sendUpload(Exchange exchange, ProducerHeaders headers, AsyncCallback callback, boolean ownRequest) {
         Message message = exchange.getMessage();
-        Upload upload = uploads.build(message, ownRequest);
         UploadBatcher batching = batcher;
-        if (batching != null && !(message.getBody() instanceof Upload)
-                && (!ownRequest || message.getHeader(IotosConstants.REQUEST_ID) == null)) {
+        if (batching != null && !(message.getBody() instanceof Upload) && (!ownRequest || headers.requestId() == null)) {
+            List<PointValue> points = uploads.points(message, headers);
             message.setHeader(IotosConstants.MESSAGE_TYPE, MessageType.UPDATE);
-            batching.add(exchange, callback, upload.points());
+            batching.add(exchange, callback, points);
             return;
         }
+        UploadBuilder.Request request = uploads.build(message, headers, ownRequest);
+        Upload upload = request.upload();
         byte[] payload = endpoint.codec().encodeUpload(upload);
-        IotosHeaders.setRequestHeaders(message, upload.requestId(), upload.requestTime());
+        IotosHeaders.setRequestHeaders(message, upload.requestId(), request.time());
         message.setHeader(IotosConstants.TOPIC, uploadTopic);
         message.setHeader(IotosConstants.MESSAGE_TYPE, MessageType.UPDATE);
         List<Long> pointIds = null;
@@ -129,26 +130,23 @@ final class IotosDeviceProducer extends IotosProducerSupport {
         return results.stream().filter(r -> !r.isOk()).findFirst().orElse(results.get(results.size() - 1));
     }
 
-    private void sendControlResult(Exchange exchange, AsyncCallback callback) {
+    private void sendControlResult(Exchange exchange, ProducerHeaders headers, AsyncCallback callback) {
         Message message = exchange.getMessage();
-        String requestId = IotosHeaders.requestId(message);
+        String requestId = headers.requestId();
         if (requestId == null) {
             throw new IllegalArgumentException("A CONTROL_RESULT needs the " + IotosConstants.REQUEST_ID
                                                + " header of the control it answers");
         }
-        long pointId = address.hasPoint() ? address.pointId() : IotosHeaders.pointId(message, IotosConstants.POINT_ID);
+        long pointId = address.hasPoint() ? address.pointId() : headers.pointId();
         if (pointId == IotosTopic.ANY) {
             throw new IllegalArgumentException("A CONTROL_RESULT needs a point: give it in the URI or the "
                                                + IotosConstants.POINT_ID + " header");
         }
-        Integer code = message.getHeader(IotosConstants.RESPONSE_CODE, ResponseCodes.OK, Integer.class);
-        String desc = message.getHeader(IotosConstants.RESPONSE_DESC,
-                code == ResponseCodes.OK ? ResponseCodes.OK_DESC : "FAILED", String.class);
+        int code = headers.responseCode(ResponseCodes.OK);
+        String desc = headers.responseDesc(code == ResponseCodes.OK ? ResponseCodes.OK_DESC : "FAILED");
         PointResult result = new PointResult(pointId,
-                message.getHeader(IotosConstants.POINT_OID, configuration.getPointOid(), String.class),
-                message.getHeader(IotosConstants.POINT_NAME, configuration.getPointName(), String.class),
-                message.getBody(), millis(IotosHeaders.instant(message, IotosConstants.TIMESTAMP)),
-                requestId, millis(IotosHeaders.instant(message, IotosConstants.REQUEST_TIME)),
+                headers.pointOid(configuration.getPointOid()), headers.pointName(configuration.getPointName()),
+                message.getBody(), millis(headers.timestamp()), requestId, millis(headers.requestTime()),
                 Ids.newRequestId(), Timestamps.nowMillis(), code, desc);
         String topic = IotosTopic.controlResult(address.gatewayId(), address.deviceId(), pointId).toTopicName();
         byte[] payload = endpoint.codec().encodeResult(result, MessageType.CONTROL_RESULT);

@@ -5,9 +5,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Date;
 
-import io.cameliotos.component.iotos.protocol.Ids;
 import io.cameliotos.component.iotos.protocol.IotosTopic;
-import io.cameliotos.component.iotos.protocol.MessageType;
 import io.cameliotos.component.iotos.protocol.PointResult;
 import io.cameliotos.component.iotos.protocol.Timestamps;
 import org.apache.camel.Message;
@@ -40,61 +38,17 @@ final class IotosHeaders {
     }
 
     static void setRequestHeaders(Message message, String requestId, BigDecimal requestTime) {
+        setRequestHeaders(message, requestId, Timestamps.toInstant(requestTime));
+    }
+
+    static void setRequestHeaders(Message message, String requestId, Instant requestTime) {
         message.setHeader(IotosConstants.REQUEST_ID, requestId);
-        message.setHeader(IotosConstants.REQUEST_TIME, Timestamps.toInstant(requestTime));
+        message.setHeader(IotosConstants.REQUEST_TIME, requestTime);
     }
 
-    /** The message type header as an enum, accepting its name as text; {@code null} if absent. */
-    static MessageType messageType(Message message) {
-        Object value = message.getHeader(IotosConstants.MESSAGE_TYPE);
-        if (value == null || value instanceof MessageType) {
-            return (MessageType) value;
-        }
-        try {
-            return MessageType.valueOf(value.toString().trim().toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Header " + IotosConstants.MESSAGE_TYPE + " has unknown value '" + value
-                                               + "'; expected UPDATE, UPDATE_RESULT, CONTROL or CONTROL_RESULT");
-        }
-    }
 
-    /** A point ID from a header, accepting numbers and numeric text; 0 if absent. */
-    static long pointId(Message message, String header) {
-        Object value = message.getHeader(header);
-        if (value == null) {
-            return IotosTopic.ANY;
-        }
-        long id = value instanceof Number n ? n.longValue() : Ids.parsePositive(value.toString().trim());
-        if (id <= 0) {
-            throw new IllegalArgumentException("Header " + header + " must be a positive integer, was '" + value + "'");
-        }
-        return id;
-    }
 
-    /** A request ID header, checked for what the protocol allows (at most 64 characters, no blanks). */
-    static String requestId(Message message) {
-        Object value = message.getHeader(IotosConstants.REQUEST_ID);
-        if (value == null) {
-            return null;
-        }
-        String id = value.toString();
-        if (id.isBlank() || id.length() > 64) {
-            throw new IllegalArgumentException("Header " + IotosConstants.REQUEST_ID
-                                               + " must be 1 to 64 characters (normally 32 lowercase hex), was '"
-                                               + id + "'");
-        }
-        return id;
-    }
 
-    /** A time header: Instant, Date, epoch seconds or milliseconds (by magnitude) as number or text, or ISO-8601. */
-    static Instant instant(Message message, String header) {
-        Object value = message.getHeader(header);
-        try {
-            return toInstant(value);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Header " + header + ": " + e.getMessage(), e);
-        }
-    }
 
     static Instant toInstant(Object value) {
         if (value == null || value instanceof Instant) {

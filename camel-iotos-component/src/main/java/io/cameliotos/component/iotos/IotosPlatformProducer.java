@@ -37,16 +37,17 @@ final class IotosPlatformProducer extends IotosProducerSupport {
     public boolean process(Exchange exchange, AsyncCallback callback) {
         try {
             Message message = exchange.getMessage();
-            MessageType type = IotosHeaders.messageType(message);
+            ProducerHeaders headers = ProducerHeaders.of(message);
+            MessageType type = headers.messageType();
             if (type != null && type != MessageType.CONTROL && type != MessageType.UPDATE) {
                 throw new IllegalArgumentException("A platform endpoint sends CONTROL messages, not " + type);
             }
             boolean ownRequest = type == null || type == MessageType.CONTROL;
             IotosTopic topic = IotosTopic.control(
-                    id(address.gatewayId(), message, IotosConstants.GATEWAY_ID, "gateway"),
-                    id(address.deviceId(), message, IotosConstants.DEVICE_ID, "device"),
-                    id(address.pointId(), message, IotosConstants.POINT_ID, "point"));
-            Control control = control(message, topic.pointId(), ownRequest);
+                    id(address.gatewayId(), headers.gatewayId(), IotosConstants.GATEWAY_ID, "gateway"),
+                    id(address.deviceId(), headers.deviceId(), IotosConstants.DEVICE_ID, "device"),
+                    id(address.pointId(), headers.pointId(), IotosConstants.POINT_ID, "point"));
+            Control control = control(message, headers, topic.pointId(), ownRequest);
             byte[] payload = endpoint.codec().encodeControl(control);
             String topicName = topic.toTopicName();
             IotosHeaders.setRequestHeaders(message, control.requestId(), control.requestTime());
@@ -70,25 +71,23 @@ final class IotosPlatformProducer extends IotosProducerSupport {
         message.setBody(result.value());
     }
 
-    private Control control(Message message, long pointId, boolean ownRequest) {
+    private Control control(Message message, ProducerHeaders headers, long pointId, boolean ownRequest) {
         PointTable table = endpoint.pointTable();
         PointDefinition known = table == null ? null : table.byId(pointId).orElse(null);
-        String oid = message.getHeader(IotosConstants.POINT_OID,
-                known != null ? known.oid() : configuration.getPointOid(), String.class);
-        String name = message.getHeader(IotosConstants.POINT_NAME,
-                known != null ? known.name() : configuration.getPointName(), String.class);
-        String requestId = ownRequest ? IotosHeaders.requestId(message) : null;
-        Instant ts = ownRequest ? IotosHeaders.instant(message, IotosConstants.TIMESTAMP) : null;
+        String oid = headers.pointOid(known != null ? known.oid() : configuration.getPointOid());
+        String name = headers.pointName(known != null ? known.name() : configuration.getPointName());
+        String requestId = ownRequest ? headers.requestId() : null;
+        Instant ts = ownRequest ? headers.timestamp() : null;
         return new Control(pointId, oid, name, message.getBody(),
                 Timestamps.toMillis(ts == null ? Instant.now() : ts),
                 requestId == null ? Ids.newRequestId() : requestId, Timestamps.nowMillis());
     }
 
-    private static long id(long fromUri, Message message, String header, String what) {
+    private static long id(long fromUri, long fromHeader, String header, String what) {
         if (fromUri != IotosTopic.ANY) {
             return fromUri;
         }
-        long id = IotosHeaders.pointId(message, header);
+        long id = fromHeader;
         if (id == IotosTopic.ANY) {
             throw new IllegalArgumentException("The URI gives * for the " + what + " ID: set the " + header
                                                + " header to the " + what + " to control");

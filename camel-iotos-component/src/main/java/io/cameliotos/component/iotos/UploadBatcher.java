@@ -1,5 +1,6 @@
 package io.cameliotos.component.iotos;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -112,7 +113,8 @@ final class UploadBatcher {
         }
         List<PointValue> all = new ArrayList<>();
         batch.forEach(e -> all.addAll(e.points()));
-        Upload upload = new Upload(Ids.newRequestId(), Timestamps.nowMillis(), all);
+        Instant now = Instant.now();
+        Upload upload = new Upload(Ids.newRequestId(), Timestamps.toMillis(now), all);
         byte[] payload;
         try {
             payload = codec.encodeUpload(upload);
@@ -121,7 +123,7 @@ final class UploadBatcher {
             return;
         }
         for (Entry entry : batch) {
-            IotosHeaders.setRequestHeaders(entry.exchange().getMessage(), upload.requestId(), upload.requestTime());
+            IotosHeaders.setRequestHeaders(entry.exchange().getMessage(), upload.requestId(), now);
             entry.exchange().getMessage().setHeader(IotosConstants.TOPIC, topic);
         }
         List<Long> awaited = awaitAck ? all.stream().map(PointValue::id).toList() : null;

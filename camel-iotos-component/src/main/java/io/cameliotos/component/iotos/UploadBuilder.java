@@ -37,27 +37,40 @@ final class UploadBuilder {
         this.table = table;
     }
 
+    /** An upload, and its request time as the instant set on the exchange. */
+    record Request(Upload upload, Instant time) {
+    }
+
     /**
      * @param ownRequest whether the request and time headers belong to this upload; false when they describe a
      *                   consumed message, e.g. the control a route is handling
      */
-    Upload build(Message message, boolean ownRequest) {
+    Request build(Message message, ProducerHeaders headers, boolean ownRequest) {
         Object body = message.getBody();
         if (body instanceof Upload upload) {
-            return upload;
+            return new Request(upload, Timestamps.toInstant(upload.requestTime()));
         }
-        String requestId = ownRequest ? IotosHeaders.requestId(message) : null;
-        Instant requestInstant = ownRequest ? IotosHeaders.instant(message, IotosConstants.REQUEST_TIME) : null;
-        BigDecimal requestTime = requestInstant == null ? Timestamps.nowMillis() : Timestamps.toMillis(requestInstant);
-        BigDecimal defaultTs = Timestamps.toSeconds(requestInstant == null ? Instant.now() : requestInstant);
-        List<PointValue> points = points(body, message, defaultTs, ownRequest);
+        String requestId = ownRequest ? headers.requestId() : null;
+        Instant given = ownRequest ? headers.requestTime() : null;
+        Instant time = given != null ? given : Instant.now();
+        List<PointValue> points = points(body, headers, Timestamps.toSeconds(time), ownRequest);
         if (points.isEmpty()) {
             throw new IllegalArgumentException("The upload has no points; " + ACCEPTED);
         }
-        return new Upload(requestId == null ? Ids.newRequestId() : requestId, requestTime, points);
+        return new Request(new Upload(requestId == null ? Ids.newRequestId() : requestId, Timestamps.toMillis(time),
+                points), time);
     }
 
-    private List<PointValue> points(Object body, Message message, BigDecimal defaultTs, boolean ownRequest) {
+    /** The points of a message, for uploads merged by the batcher: no request ID or time of their own. */
+    List<PointValue> points(Message message, ProducerHeaders headers) {
+        List<PointValue> points = points(message.getBody(), headers, Timestamps.nowSeconds(), true);
+        if (points.isEmpty()) {
+            throw new IllegalArgumentException("The upload has no points; " + ACCEPTED);
+        }
+        return points;
+    }
+
+    private List<PointValue> points(Object body, ProducerHeaders headers, BigDecimal defaultTs, boolean ownRequest) {
         if (body == null) {
             throw new IllegalArgumentException("The message body is null; " + ACCEPTED);
         }
@@ -82,15 +95,15 @@ final class UploadBuilder {
             return points;
         }
         if (body instanceof String || body instanceof Number || body instanceof Boolean) {
-            return List.of(scalar(body, message, defaultTs, ownRequest));
+            return List.of(scalar(body, headers, defaultTs, ownRequest));
         }
         throw new IllegalArgumentException("Unsupported body type " + body.getClass().getName() + "; " + ACCEPTED);
     }
 
-    private PointValue scalar(Object value, Message message, BigDecimal defaultTs, boolean ownRequest) {
-        String oid = message.getHeader(IotosConstants.POINT_OID, configuration.getPointOid(), String.class);
-        String name = message.getHeader(IotosConstants.POINT_NAME, configuration.getPointName(), String.class);
-        long id = address.hasPoint() ? address.pointId() : IotosHeaders.pointId(message, IotosConstants.POINT_ID);
+    private PointValue scalar(Object value, ProducerHeaders headers, BigDecimal defaultTs, boolean ownRequest) {
+        String oid = headers.pointOid(configuration.getPointOid());
+        String name = headers.pointName(configuration.getPointName());
+        long id = address.hasPoint() ? address.pointId() : headers.pointId();
         if (id == IotosTopic.ANY) {
             PointDefinition byMeta = lookup(oid, name);
             if (byMeta == null) {
@@ -100,8 +113,8 @@ final class UploadBuilder {
             }
             id = byMeta.id();
         }
-        Instant ts = ownRequest ? IotosHeaders.instant(message, IotosConstants.TIMESTAMP) : null;
-        String key = message.getHeader(IotosConstants.POINT_KEY, String.class);
+        Instant ts = ownRequest ? headers.timestamp() : null;
+        String key = headers.pointKey();
         return complete(new PointValue(key, id, oid, name, value, ts == null ? null : Timestamps.toSeconds(ts)),
                 defaultTs);
     }

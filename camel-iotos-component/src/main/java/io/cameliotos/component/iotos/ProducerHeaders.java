@@ -1,0 +1,163 @@
+package io.cameliotos.component.iotos;
+
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+
+import io.cameliotos.component.iotos.protocol.Ids;
+import io.cameliotos.component.iotos.protocol.IotosTopic;
+import io.cameliotos.component.iotos.protocol.MessageType;
+import org.apache.camel.Message;
+
+/**
+ * The {@code CamelIotos*} headers a producer reads, taken from the message in one pass: Camel's headers are a
+ * case-insensitive sorted map, and a dozen separate look-ups per exchange cost more than the upload's JSON.
+ */
+final class ProducerHeaders {
+
+    private static final String PREFIX = "CamelIotos";
+
+    private Object gatewayId;
+    private Object deviceId;
+    private Object pointId;
+    private Object pointOid;
+    private Object pointName;
+    private Object pointKey;
+    private Object timestamp;
+    private Object requestId;
+    private Object requestTime;
+    private Object responseCode;
+    private Object responseDesc;
+    private Object messageType;
+
+    static ProducerHeaders of(Message message) {
+        ProducerHeaders headers = new ProducerHeaders();
+        if (message.hasHeaders()) {
+            for (Map.Entry<String, Object> header : message.getHeaders().entrySet()) {
+                String name = header.getKey();
+                if (name.length() > PREFIX.length() && name.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
+                    headers.take(name.substring(PREFIX.length()).toLowerCase(Locale.ROOT), header.getValue());
+                }
+            }
+        }
+        return headers;
+    }
+
+    private void take(String name, Object value) {
+        switch (name) {
+            case "gatewayid" -> gatewayId = value;
+            case "deviceid" -> deviceId = value;
+            case "pointid" -> pointId = value;
+            case "pointoid" -> pointOid = value;
+            case "pointname" -> pointName = value;
+            case "pointkey" -> pointKey = value;
+            case "timestamp" -> timestamp = value;
+            case "requestid" -> requestId = value;
+            case "requesttime" -> requestTime = value;
+            case "responsecode" -> responseCode = value;
+            case "responsedesc" -> responseDesc = value;
+            case "messagetype" -> messageType = value;
+            default -> {
+                // other CamelIotos headers (topic, response ID and time) are outputs only
+            }
+        }
+    }
+
+    /** The message type, accepting its name as text; {@code null} if absent. */
+    MessageType messageType() {
+        if (messageType == null || messageType instanceof MessageType) {
+            return (MessageType) messageType;
+        }
+        try {
+            return MessageType.valueOf(messageType.toString().trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Header " + IotosConstants.MESSAGE_TYPE + " has unknown value '"
+                                               + messageType + "'; expected UPDATE, UPDATE_RESULT, CONTROL or CONTROL_RESULT");
+        }
+    }
+
+    /** The request ID, checked for what the protocol allows (1 to 64 characters, normally 32 lowercase hex). */
+    String requestId() {
+        if (requestId == null) {
+            return null;
+        }
+        String id = requestId.toString();
+        if (id.isBlank() || id.length() > 64) {
+            throw new IllegalArgumentException("Header " + IotosConstants.REQUEST_ID
+                                               + " must be 1 to 64 characters (normally 32 lowercase hex), was '"
+                                               + id + "'");
+        }
+        return id;
+    }
+
+    Instant requestTime() {
+        return instant(requestTime, IotosConstants.REQUEST_TIME);
+    }
+
+    Instant timestamp() {
+        return instant(timestamp, IotosConstants.TIMESTAMP);
+    }
+
+    long gatewayId() {
+        return id(gatewayId, IotosConstants.GATEWAY_ID);
+    }
+
+    long deviceId() {
+        return id(deviceId, IotosConstants.DEVICE_ID);
+    }
+
+    /** The point ID, or {@link IotosTopic#ANY} if absent. */
+    long pointId() {
+        return id(pointId, IotosConstants.POINT_ID);
+    }
+
+    String pointOid(String fallback) {
+        return pointOid == null ? fallback : pointOid.toString();
+    }
+
+    String pointName(String fallback) {
+        return pointName == null ? fallback : pointName.toString();
+    }
+
+    String pointKey() {
+        return pointKey == null ? null : pointKey.toString();
+    }
+
+    int responseCode(int fallback) {
+        if (responseCode == null) {
+            return fallback;
+        }
+        if (responseCode instanceof Number n) {
+            return n.intValue();
+        }
+        try {
+            return Integer.parseInt(responseCode.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Header " + IotosConstants.RESPONSE_CODE + " must be an integer, was '"
+                                               + responseCode + "'");
+        }
+    }
+
+    String responseDesc(String fallback) {
+        return responseDesc == null ? fallback : responseDesc.toString();
+    }
+
+    private static long id(Object value, String header) {
+        if (value == null) {
+            return IotosTopic.ANY;
+        }
+        long id = value instanceof Number n ? n.longValue() : Ids.parsePositive(value.toString().trim());
+        if (id <= 0) {
+            throw new IllegalArgumentException("Header " + header + " must be a positive integer, was '" + value + "'");
+        }
+        return id;
+    }
+
+    private static Instant instant(Object value, String header) {
+        try {
+            return IotosHeaders.toInstant(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Header " + header + ": " + e.getMessage(), e);
+        }
+    }
+}

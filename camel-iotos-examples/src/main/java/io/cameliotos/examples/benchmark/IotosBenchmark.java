@@ -1,0 +1,528 @@
+package io.cameliotos.examples.benchmark;
+
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cameliotos.component.iotos.IotosComponent;
+import io.cameliotos.component.iotos.IotosConstants;
+import io.cameliotos.component.iotos.protocol.Control;
+import io.cameliotos.component.iotos.protocol.Ids;
+import io.cameliotos.component.iotos.protocol.IotosCodec;
+import io.cameliotos.component.iotos.protocol.PointValue;
+import io.cameliotos.component.iotos.protocol.Timestamps;
+import io.cameliotos.component.iotos.protocol.Upload;
+import org.apache.camel.AsyncProducer;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePattern;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Measures the iotos: component side by side with the raw Paho client and with a hand-written camel-paho route, in
+ * one process, on one broker, with the same payloads and windows; then batching, memory and the codec. Writes
+ * target/bench/report.json and prints a table. See docs/performance.md.
+ */
+public final class IotosBenchmark {
+
+    static final int MESSAGES = Integer.getInteger("bench.messages", 100_000);
+    static final int WINDOW = Integer.getInteger("bench.window", 1000);
+    static final int RATE = Integer.getInteger("bench.rate", 1000);
+    static final int RTT_SECONDS = Integer.getInteger("bench.rttSeconds", 20);
+    static final boolean JMH = !Boolean.getBoolean("bench.skipJmh");
+    /** Each throughput scenario runs this often; the report keeps the median run, so one hiccup does not decide. */
+    static final int REPEATS = Integer.getInteger("bench.repeats", 3);
+    static final String UPLOAD_TOPIC = "$IOTOS/device/platform/update/171/401";
+    static final String CONTROL_TOPIC = "$IOTOS/device/endpoint/update/171/401/1963";
+
+    private final String url;
+    private final IotosCodec codec = new IotosCodec();
+
+    private IotosBenchmark(String url) {
+        this.url = url;
+    }
+
+    public static void main(String[] args) throws Exception {
+        try (BenchBroker broker = BenchBroker.startOrUse(System.getProperty("bench.brokerUrl"))) {
+            IotosBenchmark bench = new IotosBenchmark(broker.url());
+            String machine = String.format(Locale.ROOT, "%d cores, JDK %s, %s", Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("java.version"), broker.version());
+            System.out.println("camel-iotos benchmark: " + MESSAGES + " messages, window " + WINDOW + "; " + machine);
+            bench.run(machine);
+        }
+        System.exit(0);
+    }
+
+    private void run(String machine) throws Exception {
+        if ("batched".equals(System.getProperty("bench.only"))) {
+            // for profiling the batched path alone
+            iotosUploads(1, MESSAGES, "&batchLinger=20&batchMaxPoints=10");
+            return;
+        }
+        List<Scenario> scenarios = new ArrayList<>();
+        // warm-up: the JIT compiles the same paths the measured runs take
+        for (int qos = 0; qos <= 1; qos++) {
+            rawUploads(qos, MESSAGES / 5);
+            iotosUploads(qos, MESSAGES / 5, "");
+            handwrittenUploads(qos, MESSAGES / 5);
+        }
+        for (int qos = 0; qos <= 1; qos++) {
+            int q = qos;
+            Scenario raw = median(() -> rawUploads(q, MESSAGES));
+            Scenario iotos = median(() -> iotosUploads(q, MESSAGES, "")).against(raw);
+            Scenario hand = median(() -> handwrittenUploads(q, MESSAGES)).against(raw);
+            scenarios.add(raw);
+            scenarios.add(iotos);
+            scenarios.add(hand);
+            scenarios.add(rename(iotos, iotos.name() + "-vs-handwritten").against(hand));
+        }
+        Scenario single = rename(scenarios.get(5), "points-qos1-single-point-uploads");
+        Scenario batched = median(() -> iotosUploads(1, MESSAGES, "&batchLinger=20&batchMaxPoints=10"));
+        scenarios.add(single);
+        scenarios.add(rename(batched, "points-qos1-batched-10-per-upload").against(single));
+
+        Scenario rawEcho = rawRoundTrips();
+        scenarios.add(rawEcho);
+        scenarios.add(iotosRoundTrips().against(rawEcho));
+
+        Map<String, Object> memory = memory();
+        Map<String, double[]> codecFigures = JMH ? codec() : Map.of();
+        write(scenarios, memory, codecFigures, machine);
+    }
+
+    @FunctionalInterface
+    private interface Run {
+        Scenario run() throws Exception;
+    }
+
+    private static Scenario median(Run run) throws Exception {
+        List<Scenario> runs = new ArrayList<>();
+        for (int i = 0; i < REPEATS; i++) {
+            runs.add(run.run());
+        }
+        runs.sort(java.util.Comparator.comparingDouble(Scenario::msgPerSec));
+        return runs.get(runs.size() / 2);
+    }
+
+    private static Scenario rename(Scenario s, String name) {
+        return new Scenario(name, s.messages(), s.seconds(), s.p50Ms(), s.p99Ms(), null, Double.NaN, s.unit());
+    }
+
+    // ------------------------------------------------------------ uploads
+
+    private byte[] uploadPayload() {
+        return codec.encodeUpload(new Upload(Ids.newRequestId(), Timestamps.nowMillis(),
+                List.of(new PointValue(null, 1963, null, null, 21.5, Timestamps.nowSeconds()))));
+    }
+
+    private Scenario rawUploads(int qos, int count) throws Exception {
+        MqttAsyncClient client = connect("bench-raw-" + qos, null);
+        byte[] payload = uploadPayload();
+        Semaphore window = new Semaphore(WINDOW);
+        CountDownLatch done = new CountDownLatch(count);
+        IMqttActionListener listener = new IMqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+                window.release();
+                done.countDown();
+            }
+
+            @Override
+            public void onFailure(IMqttToken token, Throwable e) {
+                throw new IllegalStateException("raw publish failed", e);
+            }
+        };
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            window.acquire();
+            client.publish(UPLOAD_TOPIC, payload, qos, false, null, listener);
+        }
+        done.await();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        disconnect(client);
+        return Scenario.throughput("upload-qos" + qos + "-raw-paho", count, seconds, "uploads");
+    }
+
+    private Scenario iotosUploads(int qos, int count, String options) throws Exception {
+        try (CamelContext context = context()) {
+            Endpoint endpoint = context.getEndpoint("iotos:171/401?qos=" + qos + options);
+            AsyncProducer producer = endpoint.createAsyncProducer();
+            producer.start();
+            Semaphore window = new Semaphore(WINDOW);
+            CountDownLatch done = new CountDownLatch(count);
+            AtomicInteger failed = new AtomicInteger();
+            long start = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                window.acquire();
+                Exchange exchange = endpoint.createExchange();
+                exchange.getMessage().setHeader(IotosConstants.POINT_ID, 1963 + i % 10);
+                exchange.getMessage().setBody(21.5);
+                producer.process(exchange, doneSync -> {
+                    if (exchange.getException() != null) {
+                        failed.incrementAndGet();
+                    }
+                    window.release();
+                    done.countDown();
+                });
+            }
+            done.await();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            producer.stop();
+            if (failed.get() > 0) {
+                throw new IllegalStateException(failed.get() + " uploads failed");
+            }
+            return Scenario.throughput("upload-qos" + qos + "-iotos", count, seconds, "uploads");
+        }
+    }
+
+    /** What a user would write without the component: Jackson and a topic built by hand, sent by camel-paho. */
+    private Scenario handwrittenUploads(int qos, int count) throws Exception {
+        try (CamelContext context = new DefaultCamelContext()) {
+            ObjectMapper mapper = new ObjectMapper();
+            // as a careful user would: camel-paho's client allows only 10 publishes in flight by default
+            MqttConnectOptions connectOptions = new MqttConnectOptions();
+            connectOptions.setMaxInflight(WINDOW);
+            connectOptions.setCleanSession(true);
+            context.getRegistry().bind("handOptions", connectOptions);
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:hand")
+                            .process(e -> {
+                                long id = 1963;
+                                Map<String, Object> point = new LinkedHashMap<>();
+                                point.put("name", null);
+                                point.put("id", id);
+                                point.put("oid", null);
+                                point.put("ts", System.currentTimeMillis() / 1000.0);
+                                point.put("value", e.getMessage().getBody());
+                                Map<String, Object> upload = new LinkedHashMap<>();
+                                upload.put("requestId", java.util.UUID.randomUUID().toString().replace("-", ""));
+                                upload.put("requestTime", System.currentTimeMillis() + 0.0);
+                                upload.put("data", Map.of(Long.toString(id), point));
+                                e.getMessage().setBody(mapper.writeValueAsBytes(upload));
+                                e.getMessage().setHeader("CamelPahoOverrideTopic",
+                                        "$IOTOS/device/platform/update/" + 171 + "/" + 401);
+                            })
+                            .to("paho:iotos?brokerUrl=" + url + "&clientId=bench-hand-" + qos + "&qos=" + qos
+                                + "&connectOptions=#handOptions");
+                }
+            });
+            context.start();
+            ProducerTemplate template = context.createProducerTemplate();
+            Semaphore window = new Semaphore(WINDOW);
+            CountDownLatch done = new CountDownLatch(count);
+            AtomicInteger failed = new AtomicInteger();
+            long start = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                window.acquire();
+                template.asyncSend("direct:hand", e -> e.getMessage().setBody(21.5)).whenComplete((e, error) -> {
+                    if (error != null || e.getException() != null) {
+                        failed.incrementAndGet();
+                    }
+                    window.release();
+                    done.countDown();
+                });
+            }
+            done.await();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (failed.get() > 0) {
+                throw new IllegalStateException(failed.get() + " hand-written uploads failed");
+            }
+            return Scenario.throughput("upload-qos" + qos + "-handwritten-route", count, seconds, "uploads");
+        }
+    }
+
+    // ------------------------------------------------------------ control round trips
+
+    private Scenario rawRoundTrips() throws Exception {
+        int count = RATE * RTT_SECONDS;
+        long[] latency = new long[count];
+        Map<String, long[]> started = new ConcurrentHashMap<>();
+        CountDownLatch done = new CountDownLatch(count);
+        MqttAsyncClient[] echo = new MqttAsyncClient[1];
+        echo[0] = connect("bench-echo", new Callback((topic, message) ->
+                echo[0].publish(topic + "/result", message.getPayload(), 1, false)));
+        echo[0].subscribe(CONTROL_TOPIC, 1).waitForCompletion();
+        MqttAsyncClient platform = connect("bench-platform", new Callback((topic, message) -> {
+            String text = new String(message.getPayload(), StandardCharsets.UTF_8);
+            int at = text.indexOf("\"requestId\":\"") + 13;
+            long[] slot = started.remove(text.substring(at, at + 32));
+            if (slot != null) {
+                latency[(int) slot[1]] = System.nanoTime() - slot[0];
+                done.countDown();
+            }
+        }));
+        platform.subscribe(CONTROL_TOPIC + "/result", 1).waitForCompletion();
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            pace(start, i);
+            String requestId = Ids.newRequestId();
+            byte[] payload = codec.encodeControl(new Control(1963, null, null, i, Timestamps.nowMillis(), requestId,
+                    Timestamps.nowMillis()));
+            started.put(requestId, new long[] { System.nanoTime(), i });
+            platform.publish(CONTROL_TOPIC, payload, 1, false);
+        }
+        done.await(60, TimeUnit.SECONDS);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        disconnect(platform);
+        disconnect(echo[0]);
+        return Scenario.latency("control-roundtrip-latency-raw-echo", count, seconds, latency);
+    }
+
+    private Scenario iotosRoundTrips() throws Exception {
+        int count = RATE * RTT_SECONDS;
+        long[] latency = new long[count];
+        try (CamelContext device = context(); CamelContext platformContext = context()) {
+            device.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("iotos:171/401/1963").setBody(constant("ok"));
+                }
+            });
+            Endpoint endpoint = platformContext.getEndpoint("iotos:171/401/1963?role=platform&ackTimeout=30s");
+            AsyncProducer producer = endpoint.createAsyncProducer();
+            producer.start();
+            CountDownLatch done = new CountDownLatch(count);
+            AtomicInteger failed = new AtomicInteger();
+            long start = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                pace(start, i);
+                Exchange exchange = endpoint.createExchange(ExchangePattern.InOut);
+                exchange.getMessage().setBody(i);
+                int n = i;
+                long sent = System.nanoTime();
+                producer.process(exchange, doneSync -> {
+                    latency[n] = System.nanoTime() - sent;
+                    if (exchange.getException() != null) {
+                        failed.incrementAndGet();
+                    }
+                    done.countDown();
+                });
+            }
+            done.await(60, TimeUnit.SECONDS);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            producer.stop();
+            if (failed.get() > 0) {
+                throw new IllegalStateException(failed.get() + " controls failed");
+            }
+            return Scenario.latency("control-roundtrip-latency-iotos", count, seconds, latency);
+        }
+    }
+
+    private static void pace(long start, int i) {
+        long due = start + TimeUnit.SECONDS.toNanos(1) * i / RATE;
+        while (System.nanoTime() < due) {
+            LockSupport.parkNanos(due - System.nanoTime());
+        }
+    }
+
+    // ------------------------------------------------------------ memory
+
+    private Map<String, Object> memory() throws Exception {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        try (CamelContext platform = context(); CamelContext device = context()) {
+            platform.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("iotos:*/*?role=platform").log(org.apache.camel.LoggingLevel.TRACE, "ack");
+                }
+            });
+            Endpoint endpoint = device.getEndpoint("iotos:171/401/1963?awaitAck=true&ackTimeout=30s");
+            AsyncProducer producer = endpoint.createAsyncProducer();
+            producer.start();
+            runAwaitAck(endpoint, producer, 2_000);
+            long before = usedHeapAfterGc();
+            runAwaitAck(endpoint, producer, MESSAGES);
+            long after = usedHeapAfterGc();
+            IotosComponent iotos = device.getComponent("iotos", IotosComponent.class);
+            figures.put("awaitAckUploads", MESSAGES);
+            figures.put("heapBeforeMiB", mib(before));
+            figures.put("heapAfterMiB", mib(after));
+            figures.put("heapGrowthMiB", mib(after - before));
+            figures.put("pendingAcksAfter", iotos.getSessions().sessions().get(0).correlator().size());
+            producer.stop();
+        }
+        int sessions = 50;
+        try (CamelContext context = context()) {
+            int threadsBefore = Thread.activeCount();
+            long heapBefore = usedHeapAfterGc();
+            List<AsyncProducer> producers = new ArrayList<>();
+            for (int i = 0; i < sessions; i++) {
+                AsyncProducer producer = context.getEndpoint("iotos:171/" + (1000 + i) + "/1").createAsyncProducer();
+                producer.start();
+                producers.add(producer);
+            }
+            long heapAfter = usedHeapAfterGc();
+            figures.put("sessions", sessions);
+            figures.put("threadsPerSession", (Thread.activeCount() - threadsBefore) / (double) sessions);
+            figures.put("heapPerSessionKiB", (heapAfter - heapBefore) / 1024.0 / sessions);
+            for (AsyncProducer producer : producers) {
+                producer.stop();
+            }
+        }
+        return figures;
+    }
+
+    private static void runAwaitAck(Endpoint endpoint, AsyncProducer producer, int count) throws InterruptedException {
+        Semaphore window = new Semaphore(WINDOW);
+        CountDownLatch done = new CountDownLatch(count);
+        for (int i = 0; i < count; i++) {
+            window.acquire();
+            Exchange exchange = endpoint.createExchange();
+            exchange.getMessage().setBody(i);
+            producer.process(exchange, doneSync -> {
+                if (exchange.getException() != null) {
+                    throw new IllegalStateException("awaitAck upload failed", exchange.getException());
+                }
+                window.release();
+                done.countDown();
+            });
+        }
+        done.await();
+    }
+
+    private static long usedHeapAfterGc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static double mib(long bytes) {
+        return Math.round(bytes / 1024.0 / 1024.0 * 100) / 100.0;
+    }
+
+    // ------------------------------------------------------------ codec (JMH)
+
+    private static Map<String, double[]> codec() throws Exception {
+        Options options = new OptionsBuilder()
+                .include(CodecBenchmark.class.getName())
+                .forks(0)
+                .warmupIterations(3).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(5).measurementTime(TimeValue.seconds(1))
+                .addProfiler(GCProfiler.class)
+                .build();
+        Map<String, double[]> figures = new LinkedHashMap<>();
+        for (RunResult result : new Runner(options).run()) {
+            String name = result.getParams().getBenchmark();
+            name = name.substring(name.lastIndexOf('.') + 1);
+            double nsPerOp = result.getPrimaryResult().getScore();
+            var alloc = result.getSecondaryResults().get("gc.alloc.rate.norm");
+            figures.put(name, new double[] { nsPerOp, alloc == null ? Double.NaN : alloc.getScore() });
+        }
+        return figures;
+    }
+
+    // ------------------------------------------------------------ plumbing
+
+    private CamelContext context() throws Exception {
+        CamelContext context = new DefaultCamelContext();
+        IotosComponent iotos = context.getComponent("iotos", IotosComponent.class);
+        iotos.getConfiguration().setBrokerUrl(url);
+        iotos.getConfiguration().setMaxInflight(WINDOW);
+        iotos.getConfiguration().setOfflineBufferSize(Math.max(10_000, WINDOW * 2));
+        context.start();
+        return context;
+    }
+
+    private MqttAsyncClient connect(String clientId, MqttCallback callback) throws Exception {
+        MqttAsyncClient client = new MqttAsyncClient(url, clientId, new MemoryPersistence());
+        if (callback != null) {
+            client.setCallback(callback);
+        }
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setCleanSession(true);
+        options.setMaxInflight(WINDOW);
+        client.connect(options).waitForCompletion();
+        return client;
+    }
+
+    private static void disconnect(MqttAsyncClient client) throws Exception {
+        client.disconnect().waitForCompletion();
+        client.close();
+    }
+
+    private record Callback(MessageHandler handler) implements MqttCallback {
+        @Override
+        public void connectionLost(Throwable cause) {
+            System.err.println("connection lost: " + cause);
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) throws Exception {
+            handler.handle(topic, message);
+        }
+
+        @Override
+        public void deliveryComplete(IMqttDeliveryToken token) {
+            // not needed
+        }
+    }
+
+    @FunctionalInterface
+    private interface MessageHandler {
+        void handle(String topic, MqttMessage message) throws Exception;
+    }
+
+    private void write(List<Scenario> scenarios, Map<String, Object> memory, Map<String, double[]> codecFigures,
+            String machine) throws Exception {
+        StringBuilder json = new StringBuilder("{\n  \"machine\": \"").append(machine).append("\",\n  \"scenarios\": [\n");
+        for (int i = 0; i < scenarios.size(); i++) {
+            json.append(scenarios.get(i).json()).append(i + 1 < scenarios.size() ? ",\n" : "\n");
+        }
+        json.append("  ],\n  \"memory\": {");
+        List<String> entries = new ArrayList<>();
+        memory.forEach((k, v) -> entries.add("\"" + k + "\": " + v));
+        json.append(String.join(", ", entries)).append("},\n  \"codec\": {");
+        entries.clear();
+        codecFigures.forEach((k, v) -> entries.add(String.format(Locale.ROOT,
+                "\"%s\": {\"nsPerOp\": %.1f, \"bytesPerOp\": %.1f}", k, v[0], v[1])));
+        json.append(String.join(", ", entries)).append("}\n}\n");
+        Path report = Path.of("target", "bench", "report.json");
+        Files.createDirectories(report.getParent());
+        Files.writeString(report, json.toString());
+
+        System.out.println();
+        System.out.println("| scenario                                     |  messages | seconds |   msg/s    |  p50 ms |  p99 ms | baseline                     |  ratio |");
+        System.out.println("|----------------------------------------------|-----------|---------|------------|---------|---------|------------------------------|--------|");
+        scenarios.forEach(s -> System.out.println(s.row()));
+        System.out.println();
+        System.out.println("memory: " + memory);
+        codecFigures.forEach((k, v) -> System.out.printf(Locale.ROOT, "codec %-24s %8.1f ns/op %8.1f B/op%n", k, v[0],
+                v[1]));
+        System.out.println("report: " + report.toAbsolutePath());
+    }
+
+}
