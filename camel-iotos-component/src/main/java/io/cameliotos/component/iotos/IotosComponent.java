@@ -3,6 +3,9 @@ package io.cameliotos.component.iotos;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ScheduledExecutorService;
 
 import io.cameliotos.component.iotos.protocol.Ids;
@@ -13,10 +16,8 @@ import org.apache.camel.Endpoint;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.spi.Metadata;
-import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
-import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 
 /**
  * The {@code iotos:} component: Camel routes as IOTOS devices (or the platform side) over MQTT.
@@ -72,14 +73,15 @@ public class IotosComponent extends DefaultComponent {
         if (sessions == null) {
             ExecutorServiceManager manager = getCamelContext().getExecutorServiceManager();
             scheduler = manager.newSingleThreadScheduledExecutor(this, "IotosScheduler");
-            // completes publishes and acks and so runs route continuations: never on the MQTT client's thread
-            ThreadPoolProfile profile = new ThreadPoolProfile("IotosCallback");
+            // completes publishes and acks and so runs route continuations: never on the MQTT client's thread. A
+            // fork-join pool hands over many small tasks without a lock per task, which a queue-based pool needs.
             int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
-            profile.setPoolSize(threads);
-            profile.setMaxPoolSize(threads);
-            profile.setMaxQueueSize(-1);
-            profile.setRejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns);
-            callbackExecutor = manager.newThreadPool(this, "IotosCallback", profile);
+            String prefix = "Camel (" + getCamelContext().getName() + ") IotosCallback-";
+            callbackExecutor = new ForkJoinPool(threads, pool -> {
+                ForkJoinWorkerThread thread = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+                thread.setName(prefix + thread.getPoolIndex());
+                return thread;
+            }, null, true);
             sessions = new SessionRegistry(scheduler, callbackExecutor, new HealthChecks());
         }
         return sessions;
@@ -120,7 +122,10 @@ public class IotosComponent extends DefaultComponent {
             open.closeAll();
             ExecutorServiceManager manager = getCamelContext().getExecutorServiceManager();
             manager.shutdown(scheduler);
-            manager.shutdownGraceful(callbackExecutor);
+            callbackExecutor.shutdown();
+            if (!callbackExecutor.awaitTermination(10, TimeUnit.SECONDS)) {
+                callbackExecutor.shutdownNow();
+            }
         }
         super.doStop();
     }

@@ -36,32 +36,45 @@ final class ProducerHeaders {
             for (Map.Entry<String, Object> header : message.getHeaders().entrySet()) {
                 String name = header.getKey();
                 if (name.length() > PREFIX.length() && name.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
-                    headers.take(name.substring(PREFIX.length()).toLowerCase(Locale.ROOT), header.getValue());
+                    headers.take(name, header.getValue());
                 }
             }
         }
         return headers;
     }
 
+    /** Names are usually spelled as the constants: that case is a string switch, without allocating. */
     private void take(String name, Object value) {
         switch (name) {
-            case "gatewayid" -> gatewayId = value;
-            case "deviceid" -> deviceId = value;
-            case "pointid" -> pointId = value;
-            case "pointoid" -> pointOid = value;
-            case "pointname" -> pointName = value;
-            case "pointkey" -> pointKey = value;
-            case "timestamp" -> timestamp = value;
-            case "requestid" -> requestId = value;
-            case "requesttime" -> requestTime = value;
-            case "responsecode" -> responseCode = value;
-            case "responsedesc" -> responseDesc = value;
-            case "messagetype" -> messageType = value;
+            case IotosConstants.GATEWAY_ID -> gatewayId = value;
+            case IotosConstants.DEVICE_ID -> deviceId = value;
+            case IotosConstants.POINT_ID -> pointId = value;
+            case IotosConstants.POINT_OID -> pointOid = value;
+            case IotosConstants.POINT_NAME -> pointName = value;
+            case IotosConstants.POINT_KEY -> pointKey = value;
+            case IotosConstants.TIMESTAMP -> timestamp = value;
+            case IotosConstants.REQUEST_ID -> requestId = value;
+            case IotosConstants.REQUEST_TIME -> requestTime = value;
+            case IotosConstants.RESPONSE_CODE -> responseCode = value;
+            case IotosConstants.RESPONSE_DESC -> responseDesc = value;
+            case IotosConstants.MESSAGE_TYPE -> messageType = value;
             default -> {
-                // other CamelIotos headers (topic, response ID and time) are outputs only
+                // Camel header names are case-insensitive; other CamelIotos headers are outputs only
+                for (String known : INPUTS) {
+                    if (known.equalsIgnoreCase(name)) {
+                        take(known, value);
+                        return;
+                    }
+                }
             }
         }
     }
+
+    private static final String[] INPUTS = {
+            IotosConstants.GATEWAY_ID, IotosConstants.DEVICE_ID, IotosConstants.POINT_ID, IotosConstants.POINT_OID,
+            IotosConstants.POINT_NAME, IotosConstants.POINT_KEY, IotosConstants.TIMESTAMP, IotosConstants.REQUEST_ID,
+            IotosConstants.REQUEST_TIME, IotosConstants.RESPONSE_CODE, IotosConstants.RESPONSE_DESC,
+            IotosConstants.MESSAGE_TYPE };
 
     /** The message type, accepting its name as text; {@code null} if absent. */
     MessageType messageType() {

@@ -84,9 +84,16 @@ public final class IotosBenchmark {
     }
 
     private void run(String machine) throws Exception {
-        if ("batched".equals(System.getProperty("bench.only"))) {
-            // for profiling the batched path alone
-            iotosUploads(1, MESSAGES, "&batchLinger=20&batchMaxPoints=10");
+        String only = System.getProperty("bench.only");
+        if (only != null) {
+            // one scenario alone, for profiling: qos0, qos1 or batched
+            Scenario alone = switch (only) {
+                case "qos0" -> iotosUploads(0, MESSAGES, "");
+                case "qos1" -> iotosUploads(1, MESSAGES, "");
+                case "batched" -> iotosUploads(1, MESSAGES, "&batchLinger=20&batchMaxPoints=10");
+                default -> throw new IllegalArgumentException("bench.only is qos0, qos1 or batched, not " + only);
+            };
+            System.out.println(alone.row());
             return;
         }
         List<Scenario> scenarios = new ArrayList<>();
@@ -209,11 +216,6 @@ public final class IotosBenchmark {
     private Scenario handwrittenUploads(int qos, int count) throws Exception {
         try (CamelContext context = new DefaultCamelContext()) {
             ObjectMapper mapper = new ObjectMapper();
-            // as a careful user would: camel-paho's client allows only 10 publishes in flight by default
-            MqttConnectOptions connectOptions = new MqttConnectOptions();
-            connectOptions.setMaxInflight(WINDOW);
-            connectOptions.setCleanSession(true);
-            context.getRegistry().bind("handOptions", connectOptions);
             context.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
@@ -234,8 +236,9 @@ public final class IotosBenchmark {
                                 e.getMessage().setHeader("CamelPahoOverrideTopic",
                                         "$IOTOS/device/platform/update/" + 171 + "/" + 401);
                             })
+                            // as a careful user would: camel-paho allows only 10 publishes in flight by default
                             .to("paho:iotos?brokerUrl=" + url + "&clientId=bench-hand-" + qos + "&qos=" + qos
-                                + "&connectOptions=#handOptions");
+                                + "&maxInflight=" + WINDOW + "&persistence=MEMORY");
                 }
             });
             context.start();

@@ -167,6 +167,21 @@ class IotosCodecTest {
     }
 
     @Test
+    void writesDecimalsDigitForDigit() {
+        Upload upload = new Upload(REQUEST_ID, new BigDecimal("-12.50"), List.of(
+                new PointValue(null, 1, null, null, new BigDecimal("0.001"), new BigDecimal("1642502674510.0")),
+                new PointValue(null, 2, null, null, new BigDecimal("123456789012345678901234.5"), BigDecimal.ZERO),
+                new PointValue(null, 3, null, null, 1e-7, new BigDecimal("7E+3"))));
+
+        String json = new String(codec.encodeUpload(upload), StandardCharsets.UTF_8);
+
+        assertThat(json).contains("\"requestTime\":-12.50,")
+                .contains("\"ts\":1642502674510.0,\"value\":0.001}")
+                .contains("\"ts\":0,\"value\":123456789012345678901234.5}")
+                .contains("\"ts\":7000,\"value\":0.00000010}");
+    }
+
+    @Test
     void refusesToWriteNaN() {
         Upload upload = new Upload(REQUEST_ID, BigDecimal.ONE, List.of(PointValue.of(1, Double.NaN)));
 
