@@ -1,5 +1,6 @@
 package io.cameliotos.component.iotos;
 
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -7,6 +8,8 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ScheduledExecutorService;
+
+import javax.net.SocketFactory;
 
 import io.cameliotos.component.iotos.protocol.Ids;
 import io.cameliotos.component.iotos.protocol.IotosCodec;
@@ -18,6 +21,7 @@ import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
+import org.apache.camel.support.jsse.SSLContextParameters;
 
 /**
  * The {@code iotos:} component: Camel routes as IOTOS devices (or the platform side) over MQTT.
@@ -29,6 +33,8 @@ public class IotosComponent extends DefaultComponent {
     private IotosConfiguration configuration = new IotosConfiguration();
 
     private final IotosCodec codec = new IotosCodec();
+    /** One socket factory per TLS configuration, so endpoints sharing a connection also share equal settings. */
+    private final Map<SSLContextParameters, SocketFactory> socketFactories = new IdentityHashMap<>();
     /** Unique to this component, so two CamelContexts in one JVM never fight over it; never starts with device_. */
     private final String platformClientId = "iotos_platform_" + Ids.newRequestId().substring(0, 16);
     private ScheduledExecutorService scheduler;
@@ -52,6 +58,15 @@ public class IotosComponent extends DefaultComponent {
      */
     public void setConfiguration(IotosConfiguration configuration) {
         this.configuration = configuration;
+    }
+
+    synchronized SocketFactory socketFactory(SSLContextParameters parameters) throws Exception {
+        SocketFactory factory = socketFactories.get(parameters);
+        if (factory == null) {
+            factory = parameters.createSSLContext(getCamelContext()).getSocketFactory();
+            socketFactories.put(parameters, factory);
+        }
+        return factory;
     }
 
     String platformClientId() {

@@ -115,10 +115,8 @@ public class IotosEndpoint extends DefaultEndpoint {
 
     /** The MQTT connection settings of this endpoint; endpoints with equal broker URL and client ID share one. */
     SessionSettings sessionSettings() throws Exception {
-        SocketFactory socketFactory = null;
-        if (configuration.getSslContextParameters() != null) {
-            socketFactory = configuration.getSslContextParameters().createSSLContext(getCamelContext()).getSocketFactory();
-        }
+        SocketFactory socketFactory = configuration.getSslContextParameters() == null
+                ? null : getComponent().socketFactory(configuration.getSslContextParameters());
         return new SessionSettings(configuration.getBrokerUrl(), effectiveClientId(), configuration.getUsername(),
                 configuration.getPassword(), configuration.isCleanSession(), configuration.getKeepAliveInterval(),
                 configuration.getConnectionTimeout(), configuration.getMaxInflight(),

@@ -115,6 +115,28 @@ class MosquittoSecurityTest extends IotosTestSupport {
     }
 
     @Test
+    void aConsumerAndAProducerOfOneDeviceShareOneTlsConnection() throws Exception {
+        CamelContext context = newContext();
+        IotosComponent iotos = context.getComponent("iotos", IotosComponent.class);
+        iotos.getConfiguration().setBrokerUrl("ssl://localhost:" + TLS_PORT);
+        iotos.getConfiguration().setSslContextParameters(trusting(authority));
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401").setBody(constant("done"));
+                from("direct:upload").to("iotos:171/401/1963");
+            }
+        });
+        context.start();
+        RawMqttClient platform = rawClient("raw-platform").subscribe(DeviceRoleSuite.CONTROL_RESULT_TOPIC);
+
+        platform.publish(DeviceRoleSuite.CONTROL_TOPIC, DeviceRoleSuite.control(1963, "1", "tls-1"));
+
+        assertThat(json(platform.next(WAIT)).get("value").asText()).isEqualTo("done");
+        assertThat(onlySession(context).isConnected()).isTrue();
+    }
+
+    @Test
     void refusesAServerCertificateFromAnUntrustedAuthority() throws Exception {
         CamelContext context = tlsContext("localhost", stranger);
 
