@@ -59,11 +59,15 @@ abstract class IotosConsumerSupport extends DefaultConsumer {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        // Up to `threads` lanes run at once, the others wait in the pool's queue: a full pool must never make the MQTT
+        // client's thread run a route (Camel's default for a full pool). A queue-backed pool never grows past its core
+        // size, so the core size is the parallelism; idle threads go away.
         ThreadPoolProfile profile = new ThreadPoolProfile("IotosConsumer");
-        profile.setPoolSize(1);
-        profile.setMaxPoolSize(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
-        // the lanes hold waiting messages; the pool only needs a hand-off queue
-        profile.setMaxQueueSize(-1);
+        int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
+        profile.setPoolSize(threads);
+        profile.setMaxPoolSize(threads);
+        profile.setAllowCoreThreadTimeOut(true);
+        profile.setMaxQueueSize(Integer.MAX_VALUE);
         executor = getEndpoint().getCamelContext().getExecutorServiceManager()
                 .newThreadPool(this, "IotosConsumer[" + filter().toFilter() + "]", profile);
         lanes = new SerialLanes<>(executor);

@@ -702,6 +702,36 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
     }
 
     @Test
+    void controlsForDifferentPointsRunInParallel() throws Exception {
+        java.util.concurrent.CountDownLatch secondArrived = new java.util.concurrent.CountDownLatch(1);
+        startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401").process(e -> {
+                    if (e.getMessage().getHeader(IotosConstants.POINT_ID, Long.class) == 1L) {
+                        // holds its lane until the other point's control ran, which only a second thread can do
+                        e.getMessage().setBody(secondArrived.await(10, java.util.concurrent.TimeUnit.SECONDS));
+                    } else {
+                        secondArrived.countDown();
+                    }
+                });
+            }
+        });
+        RawMqttClient platform = rawClient("raw-platform")
+                .subscribe("$IOTOS/device/endpoint/update/171/401/+/result");
+
+        platform.publish("$IOTOS/device/endpoint/update/171/401/1", control(1, "\"a\"", "p1"));
+        platform.publish("$IOTOS/device/endpoint/update/171/401/2", control(2, "\"b\"", "p2"));
+
+        Map<String, JsonNode> results = new java.util.HashMap<>();
+        for (int i = 0; i < 2; i++) {
+            JsonNode result = json(platform.next(WAIT));
+            results.put(result.get("requestId").asText(), result);
+        }
+        assertThat(results.get("p1").get("value").asBoolean()).as("point 1 saw point 2 run meanwhile").isTrue();
+    }
+
+    @Test
     void routesInTheYamlDsl() throws Exception {
         RawMqttClient platform = rawClient("raw-platform").subscribe(UPLOAD_TOPIC).subscribe(CONTROL_RESULT_TOPIC);
         CamelContext context = newContext();
