@@ -52,6 +52,7 @@ final class IotosDeviceConsumer extends IotosConsumerSupport {
                                                  + topic.pointId(), control.requestId());
             }
         } catch (IotosProtocolException e) {
+            session.metrics().controlInvalid();
             logInvalid(topicName, e.getMessage(), payload);
             if (e.getRequestId() != null && configuration.isAutoReply()) {
                 reject(topic, e.getRequestId(), ResponseCodes.INVALID_REQUEST, e.getMessage());
@@ -59,6 +60,7 @@ final class IotosDeviceConsumer extends IotosConsumerSupport {
             done.run();
             return;
         }
+        session.metrics().controlReceived();
         Control request = completeFromPointTable(control, topic.pointId());
         if (answeredBefore(topicName, request) || expired(topic, request)) {
             done.run();
@@ -107,6 +109,7 @@ final class IotosDeviceConsumer extends IotosConsumerSupport {
         if (previous == null) {
             return false;
         }
+        session.metrics().controlDuplicate();
         if (previous == RecentControls.ANSWERED_BY_ROUTE) {
             LOG.info("Duplicate control {} on {} ignored: the route ran it and answers it itself", control.requestId(),
                     topicName);
@@ -129,6 +132,7 @@ final class IotosDeviceConsumer extends IotosConsumerSupport {
         if (age <= maxAge) {
             return false;
         }
+        session.metrics().controlExpired();
         String reason = "control is " + age + " ms old, older than controlMaxAge " + maxAge + " ms; not executed";
         LOG.warn("Refused control {} on {}: {}", control.requestId(), topic, reason);
         answer(topic, PointResult.answering(control, control.value(), ResponseCodes.EXPIRED, reason));
@@ -152,6 +156,7 @@ final class IotosDeviceConsumer extends IotosConsumerSupport {
     private void answer(IotosTopic topic, PointResult result) {
         byte[] payload = codec.encodeResult(result, MessageType.CONTROL_RESULT);
         recent.remember(result.id(), result.requestId(), payload);
+        session.metrics().controlAnswered();
         publishResult(topic.withType(MessageType.CONTROL_RESULT), payload, result.requestId());
     }
 

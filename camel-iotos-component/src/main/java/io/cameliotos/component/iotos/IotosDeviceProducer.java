@@ -120,6 +120,20 @@ final class IotosDeviceProducer extends IotosProducerSupport {
         publish(exchange, callback, uploadTopic, payload, upload.requestId(), pointIds, IotosDeviceProducer::onAcks);
     }
 
+    @Override
+    protected void complete(Exchange exchange, String requestId, List<PointResult> results, Throwable error,
+            java.util.function.BiConsumer<Exchange, List<PointResult>> onResults) {
+        super.complete(exchange, requestId, results, error, onResults);
+        if (exchange.getMessage().getHeader(IotosConstants.MESSAGE_TYPE) != MessageType.UPDATE) {
+            return;
+        }
+        if (exchange.getException() == null) {
+            session.metrics().uploadSent(results != null);
+        } else {
+            session.metrics().uploadFailed();
+        }
+    }
+
     private static void onAcks(Exchange exchange, List<PointResult> results) {
         if (!results.isEmpty()) {
             IotosHeaders.setResultHeaders(exchange.getMessage(), firstFailureOrLast(results));

@@ -548,6 +548,8 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         var down = results.stream().filter(r -> r.getCheck().getId().equals("iotos-device_171_402")).findFirst();
         assertThat(up).hasValueSatisfying(
                 r -> assertThat(r.getState()).isEqualTo(org.apache.camel.health.HealthCheck.State.UP));
+        results.forEach(r -> System.out.println("health " + r.getCheck().getId() + ": " + r.getState() + " "
+                                                + r.getMessage().orElse("") + " " + r.getDetails()));
         assertThat(down).hasValueSatisfying(r -> {
             assertThat(r.getState()).isEqualTo(org.apache.camel.health.HealthCheck.State.DOWN);
             assertThat(r.getMessage()).hasValueSatisfying(m -> assertThat(m).contains("device_171_402")
@@ -557,6 +559,39 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         context.getRouteController().stopRoute("down");
         assertThat(org.apache.camel.health.HealthCheckHelper.invokeReadiness(context))
                 .noneMatch(r -> r.getCheck().getId().equals("iotos-device_171_402"));
+    }
+
+    @Test
+    void countersAndTheDevConsoleShowEachSession() throws Exception {
+        CamelContext context = startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401/1963").setBody(constant("ok"));
+                from("direct:upload").to("iotos:171/401/1963");
+            }
+        });
+        RawMqttClient platform = rawClient("raw-platform").subscribe(CONTROL_RESULT_TOPIC);
+        template(context).sendBody("direct:upload", 1);
+        template(context).sendBody("direct:upload", 2);
+        platform.publish(CONTROL_TOPIC, control(1963, "1", "m1"));
+        platform.publish(CONTROL_TOPIC, control(1963, "1", "m1"));
+        platform.publish(CONTROL_TOPIC, "garbage");
+        platform.next(WAIT);
+        platform.next(WAIT);
+        await().atMost(WAIT).until(() -> onlySession(context).metrics().snapshot().get("controlsInvalid") == 1);
+
+        Map<String, Long> counters = onlySession(context).metrics().snapshot();
+        assertThat(counters).containsEntry("uploadsSent", 2L).containsEntry("uploadsFailed", 0L)
+                .containsEntry("controlsReceived", 2L).containsEntry("controlsAnswered", 1L)
+                .containsEntry("controlsDuplicate", 1L).containsEntry("connects", 1L);
+        org.apache.camel.console.DevConsole console = PluginHelper.getDevConsoleResolver(context)
+                .resolveDevConsole("iotos");
+        String text = (String) console.call(org.apache.camel.console.DevConsole.MediaType.TEXT, Map.of());
+        System.out.println("iotos dev console:\n" + text);
+        assertThat(text).contains("device_171_401@" + broker().url()).contains("CONNECTED")
+                .containsPattern("uploadsSent\\s+2");
+        Map<?, ?> json = (Map<?, ?>) console.call(org.apache.camel.console.DevConsole.MediaType.JSON, Map.of());
+        assertThat((List<?>) json.get("sessions")).hasSize(1);
     }
 
     @Test

@@ -50,6 +50,7 @@ public final class IotosSession {
     private final MqttAsyncClient client;
     private final MqttConnectOptions connectOptions;
     private final ResultCorrelator correlator;
+    private final SessionMetrics metrics = new SessionMetrics();
     /** Keeps accepted QoS 1/2 publishes on disk until acknowledged, or {@code null} for memory only. */
     private final FilePublishStore store;
 
@@ -154,6 +155,10 @@ public final class IotosSession {
         return correlator;
     }
 
+    public SessionMetrics metrics() {
+        return metrics;
+    }
+
     /** Publishes waiting in the buffer, not yet handed to the connection. */
     public int bufferedCount() {
         lock.lock();
@@ -248,6 +253,7 @@ public final class IotosSession {
                 return;
             }
             state = SessionState.CONNECTED;
+            metrics.connects.increment();
             lastError = null;
             failedAttempts = 0;
             filters = subscriptions.brokerFilters();
@@ -266,6 +272,11 @@ public final class IotosSession {
         try {
             if (state == SessionState.CLOSED) {
                 return;
+            }
+            if (state == SessionState.CONNECTED) {
+                metrics.connectionLosses.increment();
+            } else {
+                metrics.connectFailures.increment();
             }
             state = SessionState.DISCONNECTED;
             lastError = cause;
@@ -392,6 +403,7 @@ public final class IotosSession {
             } finally {
                 lock.unlock();
             }
+            metrics.published.increment();
             callbackExecutor.execute(() -> {
                 unstore(p);
                 p.future.complete(null);
@@ -436,6 +448,7 @@ public final class IotosSession {
 
     /** Fails a publish for good: it leaves the store too. */
     private void fail(PendingPublish p, Throwable e) {
+        metrics.publishFailures.increment();
         callbackExecutor.execute(() -> {
             unstore(p);
             p.future.completeExceptionally(e);
