@@ -18,6 +18,8 @@ import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
+import org.apache.camel.api.management.ManagedAttribute;
+import org.apache.camel.api.management.ManagedResource;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
@@ -30,6 +32,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Uploads data points to and receives controls from the IOTOS platform (device role), or plays the platform.
  */
+@ManagedResource(description = "Managed IOTOS endpoint: the state and counters of its MQTT session")
 @UriEndpoint(firstVersion = "1.0.0", scheme = "iotos", title = "IOTOS", syntax = "iotos:gatewayId/deviceId/pointId",
              category = { Category.IOT, Category.MESSAGING }, headersClass = IotosConstants.class)
 public class IotosEndpoint extends DefaultEndpoint {
@@ -204,6 +207,97 @@ public class IotosEndpoint extends DefaultEndpoint {
 
     public IotosConfiguration getConfiguration() {
         return configuration;
+    }
+
+    // ---------------------------------------------------------------- management (JMX)
+
+    /** The open session this endpoint uses, if any: producers and consumers open it when they start. */
+    private IotosSession openSession() {
+        try {
+            SessionSettings.SessionKey key = new SessionSettings.SessionKey(configuration.getBrokerUrl(),
+                    effectiveClientId());
+            for (IotosSession session : getComponent().getSessions().sessions()) {
+                if (session.settings().key().equals(key)) {
+                    return session;
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("No session for {}: {}", this, e.getMessage());
+        }
+        return null;
+    }
+
+    private long counter(String name) {
+        IotosSession session = openSession();
+        return session == null ? 0 : session.metrics().snapshot().getOrDefault(name, 0L);
+    }
+
+    @ManagedAttribute(description = "MQTT client ID of the session")
+    public String getSessionClientId() {
+        return effectiveClientId();
+    }
+
+    @ManagedAttribute(description = "State of the session: CONNECTING, CONNECTED, DISCONNECTED or CLOSED (NONE if not open)")
+    public String getSessionState() {
+        IotosSession session = openSession();
+        return session == null ? "NONE" : session.state().name();
+    }
+
+    @ManagedAttribute(description = "Why the session is not connected, if it is not")
+    public String getSessionLastError() {
+        IotosSession session = openSession();
+        return session == null || session.lastError() == null ? null : IotosSession.describe(session.lastError());
+    }
+
+    @ManagedAttribute(description = "Publishes waiting in the offline buffer")
+    public int getBufferedCount() {
+        IotosSession session = openSession();
+        return session == null ? 0 : session.bufferedCount();
+    }
+
+    @ManagedAttribute(description = "Successful connects of the session")
+    public long getConnects() {
+        return counter("connects");
+    }
+
+    @ManagedAttribute(description = "Connections of the session lost after being up (each followed by a reconnect)")
+    public long getConnectionLosses() {
+        return counter("connectionLosses");
+    }
+
+    @ManagedAttribute(description = "Upload exchanges completed")
+    public long getUploadsSent() {
+        return counter("uploadsSent");
+    }
+
+    @ManagedAttribute(description = "Upload exchanges acknowledged by the platform (awaitAck)")
+    public long getUploadsAcked() {
+        return counter("uploadsAcked");
+    }
+
+    @ManagedAttribute(description = "Upload exchanges failed")
+    public long getUploadsFailed() {
+        return counter("uploadsFailed");
+    }
+
+    @ManagedAttribute(description = "Controls received")
+    public long getControlsReceived() {
+        return counter("controlsReceived");
+    }
+
+    @ManagedAttribute(description = "Control results published")
+    public long getControlsAnswered() {
+        return counter("controlsAnswered");
+    }
+
+    @ManagedAttribute(description = "Repeated controls answered without running the route")
+    public long getControlsDuplicate() {
+        return counter("controlsDuplicate");
+    }
+
+    @ManagedAttribute(description = "Controls refused as older than controlMaxAge")
+    public long getControlsExpired() {
+        return counter("controlsExpired");
     }
 
     public void setConfiguration(IotosConfiguration configuration) {

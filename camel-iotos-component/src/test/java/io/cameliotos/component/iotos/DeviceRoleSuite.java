@@ -595,6 +595,26 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
     }
 
     @Test
+    void endpointsShowTheirSessionOverJmx() throws Exception {
+        CamelContext context = startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:upload").to("iotos:171/401/1963");
+            }
+        });
+        template(context).sendBody("direct:upload", 1);
+
+        javax.management.MBeanServer server = context.getManagementStrategy().getManagementAgent().getMBeanServer();
+        javax.management.ObjectName endpoint = server.queryNames(new javax.management.ObjectName(
+                "org.apache.camel:context=" + context.getManagementName() + ",type=endpoints,*"), null).stream()
+                .filter(n -> n.getKeyProperty("name").contains("iotos")).findFirst().orElseThrow();
+        assertThat(server.getAttribute(endpoint, "SessionState")).isEqualTo("CONNECTED");
+        assertThat(server.getAttribute(endpoint, "SessionClientId")).isEqualTo("device_171_401");
+        assertThat(server.getAttribute(endpoint, "UploadsSent")).isEqualTo(1L);
+        assertThat(server.getAttribute(endpoint, "Connects")).isEqualTo(1L);
+    }
+
+    @Test
     void theHarnessSeesAClientIdTakeover() throws Exception {
         String clientId = "device_9_9";
         int before = broker().takeovers(clientId);
