@@ -117,6 +117,9 @@ public final class MosquittoBroker implements TestBroker {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile()))
                 .start();
+        // a test JVM stopped by a timeout must not leave its brokers running
+        Process started = process;
+        Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly, "mosquitto-" + port + "-cleanup"));
         try {
             Ports.awaitOpen(port, Duration.ofSeconds(10));
         } catch (RuntimeException e) {
