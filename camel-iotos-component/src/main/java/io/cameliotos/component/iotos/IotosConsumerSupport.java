@@ -84,8 +84,8 @@ abstract class IotosConsumerSupport extends DefaultConsumer {
             subscription.close();
             subscription = null;
         }
+        // the reference stays: late completions then meet a closed session, which fails them cleanly
         endpoint.releaseSession(session);
-        session = null;
         if (executor != null) {
             getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(executor);
             executor = null;

@@ -101,7 +101,7 @@ final class IotosDeviceProducer extends IotosProducerSupport {
         if (batching != null && !(message.getBody() instanceof Upload) && (!ownRequest || headers.requestId() == null)) {
             List<PointValue> points = uploads.points(message, headers);
             message.setHeader(IotosConstants.MESSAGE_TYPE, MessageType.UPDATE);
-            batching.add(exchange, callback, points);
+            batching.add(exchange, counting(exchange, callback), points);
             return;
         }
         UploadBuilder.Request request = uploads.build(message, headers, ownRequest);
@@ -117,21 +117,20 @@ final class IotosDeviceProducer extends IotosProducerSupport {
                 pointIds.add(point.id());
             }
         }
-        publish(exchange, callback, uploadTopic, payload, upload.requestId(), pointIds, IotosDeviceProducer::onAcks);
+        publish(exchange, counting(exchange, callback), uploadTopic, payload, upload.requestId(), pointIds,
+                IotosDeviceProducer::onAcks);
     }
 
-    @Override
-    protected void complete(Exchange exchange, String requestId, List<PointResult> results, Throwable error,
-            java.util.function.BiConsumer<Exchange, List<PointResult>> onResults) {
-        super.complete(exchange, requestId, results, error, onResults);
-        if (exchange.getMessage().getHeader(IotosConstants.MESSAGE_TYPE) != MessageType.UPDATE) {
-            return;
-        }
-        if (exchange.getException() == null) {
-            session.metrics().uploadSent(results != null);
-        } else {
-            session.metrics().uploadFailed();
-        }
+    /** Counts the upload in the session's metrics when its exchange completes. */
+    private AsyncCallback counting(Exchange exchange, AsyncCallback callback) {
+        return doneSync -> {
+            if (exchange.getException() == null) {
+                session.metrics().uploadSent(configuration.isAwaitAck());
+            } else {
+                session.metrics().uploadFailed();
+            }
+            callback.done(doneSync);
+        };
     }
 
     private static void onAcks(Exchange exchange, List<PointResult> results) {

@@ -55,8 +55,8 @@ abstract class IotosProducerSupport extends DefaultAsyncProducer {
             results.close();
             results = null;
         }
+        // the reference stays: late completions then meet a closed session, which fails them cleanly
         endpoint.releaseSession(session);
-        session = null;
         super.doStop();
     }
 
