@@ -15,10 +15,6 @@ record IotosAddress(long gatewayId, long deviceId, long pointId) {
         return pointId != IotosTopic.ANY;
     }
 
-    boolean isConcreteDevice() {
-        return gatewayId != IotosTopic.ANY && deviceId != IotosTopic.ANY;
-    }
-
     static IotosAddress parse(String remaining, IotosRole role) {
         String path = remaining == null ? "" : remaining;
         int query = path.indexOf('?');

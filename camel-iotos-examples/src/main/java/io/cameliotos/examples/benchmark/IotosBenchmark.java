@@ -185,28 +185,15 @@ public final class IotosBenchmark {
             Endpoint endpoint = context.getEndpoint("iotos:171/401?qos=" + qos + options);
             AsyncProducer producer = endpoint.createAsyncProducer();
             producer.start();
-            Semaphore window = new Semaphore(WINDOW);
-            CountDownLatch done = new CountDownLatch(count);
-            AtomicInteger failed = new AtomicInteger();
             long start = System.nanoTime();
-            for (int i = 0; i < count; i++) {
-                window.acquire();
-                Exchange exchange = endpoint.createExchange();
-                exchange.getMessage().setHeader(IotosConstants.POINT_ID, 1963 + i % 10);
+            int failed = drive(endpoint, producer, count, (exchange, n) -> {
+                exchange.getMessage().setHeader(IotosConstants.POINT_ID, 1963 + n % 10);
                 exchange.getMessage().setBody(21.5);
-                producer.process(exchange, doneSync -> {
-                    if (exchange.getException() != null) {
-                        failed.incrementAndGet();
-                    }
-                    window.release();
-                    done.countDown();
-                });
-            }
-            done.await();
+            });
             double seconds = (System.nanoTime() - start) / 1e9;
             producer.stop();
-            if (failed.get() > 0) {
-                throw new IllegalStateException(failed.get() + " uploads failed");
+            if (failed > 0) {
+                throw new IllegalStateException(failed + " uploads failed");
             }
             return Scenario.throughput("upload-qos" + qos + "-iotos", count, seconds, "uploads");
         }
@@ -398,21 +385,32 @@ public final class IotosBenchmark {
     }
 
     private static void runAwaitAck(Endpoint endpoint, AsyncProducer producer, int count) throws InterruptedException {
+        int failed = drive(endpoint, producer, count, (exchange, n) -> exchange.getMessage().setBody(n));
+        if (failed > 0) {
+            throw new IllegalStateException(failed + " awaitAck uploads failed");
+        }
+    }
+
+    /** Sends {@code count} exchanges through a producer, at most the window at a time; returns how many failed. */
+    private static int drive(Endpoint endpoint, AsyncProducer producer, int count,
+            java.util.function.ObjIntConsumer<Exchange> fill) throws InterruptedException {
         Semaphore window = new Semaphore(WINDOW);
         CountDownLatch done = new CountDownLatch(count);
+        AtomicInteger failed = new AtomicInteger();
         for (int i = 0; i < count; i++) {
             window.acquire();
             Exchange exchange = endpoint.createExchange();
-            exchange.getMessage().setBody(i);
+            fill.accept(exchange, i);
             producer.process(exchange, doneSync -> {
                 if (exchange.getException() != null) {
-                    throw new IllegalStateException("awaitAck upload failed", exchange.getException());
+                    failed.incrementAndGet();
                 }
                 window.release();
                 done.countDown();
             });
         }
         done.await();
+        return failed.get();
     }
 
     private static long usedHeapAfterGc() throws InterruptedException {

@@ -48,10 +48,6 @@ public record IotosTopic(MessageType type, long gatewayId, long deviceId, long p
         return new IotosTopic(newType, gatewayId, deviceId, newType == MessageType.UPDATE ? ANY : pointId);
     }
 
-    public IotosTopic withPoint(long newPointId) {
-        return new IotosTopic(type, gatewayId, deviceId, newPointId);
-    }
-
     /** True when every ID is concrete, so the topic can be published to. */
     public boolean isConcrete() {
         return gatewayId != ANY && deviceId != ANY && (type == MessageType.UPDATE || pointId != ANY);

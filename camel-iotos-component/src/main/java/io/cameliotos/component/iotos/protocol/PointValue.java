@@ -32,8 +32,4 @@ public record PointValue(String key, long id, String oid, String name, Object va
         }
         return oid != null ? oid : Long.toString(id);
     }
-
-    public PointValue withTs(BigDecimal newTs) {
-        return new PointValue(key, id, oid, name, value, newTs);
-    }
 }

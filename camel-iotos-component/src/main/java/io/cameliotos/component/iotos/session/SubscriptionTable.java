@@ -75,10 +75,6 @@ final class SubscriptionTable {
         }
     }
 
-    boolean isEmpty() {
-        return registrations.isEmpty();
-    }
-
     /**
      * Delivers one message to every listener whose filter matches, except that the listeners of one shared
      * subscription split the messages: each goes to one of them, in turn. Returns how many received it.
