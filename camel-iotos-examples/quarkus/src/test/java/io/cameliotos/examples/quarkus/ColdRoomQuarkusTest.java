@@ -98,6 +98,21 @@ class ColdRoomQuarkusTest {
         }
     }
 
+    @Test
+    void answersASetpointThatIsNoNumberWithCode500() throws Exception {
+        try (RawMqttClient platform = platform("test-platform-nan")) {
+            platform.subscribe(CONTROL_TOPIC + "/result");
+            String requestId = newRequestId();
+            platform.publish(CONTROL_TOPIC, control(requestId, "warm"));
+
+            // the route's comparison cannot convert the body: any exception other than IotosResponseException is 500
+            JsonNode result = JSON.readTree(platform.next(TIMEOUT).payload());
+            assertThat(result.get("requestId").asText()).isEqualTo(requestId);
+            assertThat(result.get("responseCode").asInt()).isEqualTo(500);
+            assertThat(result.get("value").asText()).isEqualTo("warm");
+        }
+    }
+
     private RawMqttClient platform(String clientId) throws Exception {
         return new RawMqttClient(broker, clientId, MosquittoResource.USERNAME, MosquittoResource.PASSWORD);
     }

@@ -29,6 +29,11 @@ public class MosquittoResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
+        // reached only where Mosquitto is installed or required (the test's @EnabledIf): say what is missing
+        if (!MosquittoBroker.isInstalled()) {
+            throw new IllegalStateException("Mosquitto is not installed at " + MosquittoBroker.BINARY
+                                            + " (apt-get install mosquitto); it is required in CI");
+        }
         try {
             broker = new MosquittoBroker().withUser(USERNAME, PASSWORD);
             broker.start();
