@@ -55,12 +55,14 @@ final class KarafProcess implements AutoCloseable {
         Files.writeString(etc.resolve("users.properties"), USER + " = " + PASSWORD + ",_g_:admingroup\n"
                 + "_g_\\:admingroup = group,admin,manager,viewer,systembundles,ssh\n", StandardCharsets.UTF_8);
         // file: default repositories come before the local repository (~/.m2) in pax-url-aether's search;
-        // only Maven Central as remote, so no snapshot repository is asked for our SNAPSHOT
+        // remote: Maven Central only (no snapshot repository is asked for our SNAPSHOT), or a mirror given with
+        // -Diotos.karaf.remoteRepositories=https://host/path@id=mirror (pax-url syntax, comma-separated)
         replace(etc.resolve("org.ops4j.pax.url.mvn.cfg"), "org\\.ops4j\\.pax\\.url\\.mvn\\.defaultRepositories\\s*=\\s*\\\\\\n",
                 "org.ops4j.pax.url.mvn.defaultRepositories=\\\\\n    " + localRepo.toUri() + "@id=camel-iotos.build@snapshots, \\\\\n");
         replace(etc.resolve("org.ops4j.pax.url.mvn.cfg"),
                 "(?ms)^org\\.ops4j\\.pax\\.url\\.mvn\\.repositories\\s*=.*?(?=^\\S|\\z)",
-                "org.ops4j.pax.url.mvn.repositories = https://repo1.maven.org/maven2@id=central\n\n");
+                "org.ops4j.pax.url.mvn.repositories = " + System.getProperty("iotos.karaf.remoteRepositories",
+                        "https://repo1.maven.org/maven2@id=central") + "\n\n");
         return karaf;
     }
 
