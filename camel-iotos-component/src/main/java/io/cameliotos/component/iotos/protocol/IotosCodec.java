@@ -1,8 +1,6 @@
 package io.cameliotos.component.iotos.protocol;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +10,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -25,8 +22,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * <p>
  * <b>Writes strictly</b>: valid JSON, the protocol's key order, the key {@code responseCode} spelled correctly, numbers
  * in plain notation (never {@code 1.6E12}). <b>Reads leniently</b>: trailing commas, the platform's
- * {@code "responseCode,"} typo, numeric strings for IDs and codes, unknown fields ignored. Streaming Jackson is used in
- * both directions so a message costs one pass and no intermediate tree. Instances are immutable and thread-safe.
+ * {@code "responseCode,"} typo, numeric strings for IDs and codes, unknown fields ignored. A message costs one pass and
+ * no intermediate tree: the flat objects are written by {@link JsonWriter}, structured values by Jackson, and reading
+ * uses Jackson's streaming parser. Instances are immutable and thread-safe.
  */
 public final class IotosCodec {
 
@@ -35,7 +33,21 @@ public final class IotosCodec {
     public static final int MAX_NUMBER_LENGTH = 64;
     public static final int MAX_STRING_LENGTH = 1024 * 1024;
 
-    private static final Pattern REQUEST_ID = Pattern.compile("\"requestId\"\\s*:\\s*\"([^\"\\\\]{1,64})\"");
+    private static final Pattern REQUEST_ID_PATTERN = Pattern.compile("\"requestId\"\\s*:\\s*\"([^\"\\\\]{1,64})\"");
+
+    /** The members' names, encoded once. */
+    private static final byte[] REQUEST_ID = JsonWriter.encodeName("requestId");
+    private static final byte[] REQUEST_TIME = JsonWriter.encodeName("requestTime");
+    private static final byte[] DATA = JsonWriter.encodeName("data");
+    private static final byte[] NAME = JsonWriter.encodeName("name");
+    private static final byte[] ID = JsonWriter.encodeName("id");
+    private static final byte[] OID = JsonWriter.encodeName("oid");
+    private static final byte[] TS = JsonWriter.encodeName("ts");
+    private static final byte[] VALUE = JsonWriter.encodeName("value");
+    private static final byte[] RESPONSE_ID = JsonWriter.encodeName("responseId");
+    private static final byte[] RESPONSE_TIME = JsonWriter.encodeName("responseTime");
+    private static final byte[] RESPONSE_CODE = JsonWriter.encodeName("responseCode");
+    private static final byte[] RESPONSE_DESC = JsonWriter.encodeName("responseDesc");
 
     private final JsonFactory factory;
     private final ObjectMapper mapper;
@@ -57,48 +69,37 @@ public final class IotosCodec {
 
     /** Flow 1: {@code {"requestId","requestTime","data":{key:{name,id,oid,ts,value}}}}. */
     public byte[] encodeUpload(Upload upload) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(96 + 96 * upload.points().size());
-        try (JsonGenerator gen = factory.createGenerator(out)) {
-            gen.writeStartObject();
-            gen.writeStringField("requestId", upload.requestId());
-            writeNumberField(gen, "requestTime", upload.requestTime());
-            gen.writeObjectFieldStart("data");
-            for (PointValue point : upload.points()) {
-                gen.writeObjectFieldStart(point.effectiveKey());
-                gen.writeStringField("name", point.name());
-                gen.writeNumberField("id", point.id());
-                gen.writeStringField("oid", point.oid());
-                writeNumberField(gen, "ts", point.ts());
-                gen.writeFieldName("value");
-                writeValue(gen, point.value());
-                gen.writeEndObject();
-            }
-            gen.writeEndObject();
-            gen.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        JsonWriter out = new JsonWriter(96 + 112 * upload.points().size());
+        out.beginObject()
+                .name(REQUEST_ID).string(upload.requestId())
+                .name(REQUEST_TIME).decimal(upload.requestTime())
+                .name(DATA).beginObject();
+        for (PointValue point : upload.points()) {
+            out.name(point.effectiveKey()).beginObject()
+                    .name(NAME).string(point.name())
+                    .name(ID).number(point.id())
+                    .name(OID).string(point.oid())
+                    .name(TS).decimal(point.ts())
+                    .name(VALUE);
+            writeValue(out, point.value());
+            out.endObject();
         }
-        return out.toByteArray();
+        return out.endObject().endObject().toByteArray();
     }
 
     /** Flow 3: {@code {name,id,oid,ts,value,requestId,requestTime}}. */
     public byte[] encodeControl(Control control) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(192);
-        try (JsonGenerator gen = factory.createGenerator(out)) {
-            gen.writeStartObject();
-            gen.writeStringField("name", control.name());
-            gen.writeNumberField("id", control.id());
-            gen.writeStringField("oid", control.oid());
-            writeNumberField(gen, "ts", control.ts());
-            gen.writeFieldName("value");
-            writeValue(gen, control.value());
-            gen.writeStringField("requestId", control.requestId());
-            writeNumberField(gen, "requestTime", control.requestTime());
-            gen.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        JsonWriter out = new JsonWriter(224);
+        out.beginObject()
+                .name(NAME).string(control.name())
+                .name(ID).number(control.id())
+                .name(OID).string(control.oid())
+                .name(TS).decimal(control.ts())
+                .name(VALUE);
+        writeValue(out, control.value());
+        return out.name(REQUEST_ID).string(control.requestId())
+                .name(REQUEST_TIME).decimal(control.requestTime())
+                .endObject().toByteArray();
     }
 
     /**
@@ -109,102 +110,61 @@ public final class IotosCodec {
         if (type != MessageType.UPDATE_RESULT && type != MessageType.CONTROL_RESULT) {
             throw new IllegalArgumentException("not a result type: " + type);
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(320);
-        try (JsonGenerator gen = factory.createGenerator(out)) {
-            gen.writeStartObject();
-            gen.writeNumberField("id", result.id());
-            gen.writeStringField("oid", result.oid());
-            gen.writeStringField("name", result.name());
-            if (type == MessageType.UPDATE_RESULT) {
-                writeNumberField(gen, "ts", result.ts());
-                gen.writeFieldName("value");
-                writeValue(gen, result.value());
-            } else {
-                gen.writeFieldName("value");
-                writeValue(gen, result.value());
-                writeNumberField(gen, "ts", result.ts());
-            }
-            gen.writeStringField("requestId", result.requestId());
-            writeNumberField(gen, "requestTime", result.requestTime());
-            gen.writeStringField("responseId", result.responseId());
-            writeNumberField(gen, "responseTime", result.responseTime());
-            gen.writeNumberField("responseCode", result.responseCode());
-            gen.writeStringField("responseDesc", result.responseDesc());
-            gen.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
-
-    private static void writeNumberField(JsonGenerator gen, String name, BigDecimal value) throws IOException {
-        gen.writeFieldName(name);
-        if (value == null) {
-            gen.writeNull();
+        JsonWriter out = new JsonWriter(352);
+        out.beginObject()
+                .name(ID).number(result.id())
+                .name(OID).string(result.oid())
+                .name(NAME).string(result.name());
+        if (type == MessageType.UPDATE_RESULT) {
+            out.name(TS).decimal(result.ts()).name(VALUE);
+            writeValue(out, result.value());
         } else {
-            writeDecimal(gen, value);
+            out.name(VALUE);
+            writeValue(out, result.value());
+            out.name(TS).decimal(result.ts());
         }
+        return out.name(REQUEST_ID).string(result.requestId())
+                .name(REQUEST_TIME).decimal(result.requestTime())
+                .name(RESPONSE_ID).string(result.responseId())
+                .name(RESPONSE_TIME).decimal(result.responseTime())
+                .name(RESPONSE_CODE).number(result.responseCode())
+                .name(RESPONSE_DESC).string(result.responseDesc())
+                .endObject().toByteArray();
     }
 
-    /**
-     * Writes a decimal in plain notation. Timestamps are small-scale decimals of a long (e.g. 1627737953514.123):
-     * their digits are placed directly, which costs a fraction of {@link BigDecimal#toPlainString()}.
-     */
-    private static void writeDecimal(JsonGenerator gen, BigDecimal value) throws IOException {
-        int scale = value.scale();
-        if (scale < 0 || scale > 9 || value.precision() > 18) {
-            gen.writeNumber(value);
-            return;
-        }
-        long unscaled = value.unscaledValue().longValue();
-        char[] digits = new char[22];
-        int pos = digits.length;
-        long rest = Math.abs(unscaled);
-        for (int i = 0; i < scale; i++) {
-            digits[--pos] = (char) ('0' + rest % 10);
-            rest /= 10;
-        }
-        if (scale > 0) {
-            digits[--pos] = '.';
-        }
-        do {
-            digits[--pos] = (char) ('0' + rest % 10);
-            rest /= 10;
-        } while (rest > 0);
-        if (unscaled < 0) {
-            digits[--pos] = '-';
-        }
-        gen.writeNumber(digits, pos, digits.length - pos);
-    }
-
-    private void writeValue(JsonGenerator gen, Object value) throws IOException {
+    private void writeValue(JsonWriter out, Object value) {
         if (value == null) {
-            gen.writeNull();
+            out.nullValue();
         } else if (value instanceof String s) {
-            gen.writeString(s);
+            out.string(s);
         } else if (value instanceof Boolean b) {
-            gen.writeBoolean(b);
+            out.bool(b);
         } else if (value instanceof Integer || value instanceof Long || value instanceof Short
                 || value instanceof Byte) {
-            gen.writeNumber(((Number) value).longValue());
+            out.number(((Number) value).longValue());
         } else if (value instanceof Double || value instanceof Float) {
             double d = ((Number) value).doubleValue();
             if (!Double.isFinite(d)) {
                 throw new IllegalArgumentException("value " + d + " cannot be written as JSON");
             }
-            // the shortest decimal form of the float or double, written plain instead of 1.627737953514E9
-            String text = value instanceof Float f ? Float.toString(f) : Double.toString(d);
-            if (text.indexOf('E') < 0) {
-                gen.writeNumber(text);
+            if (value instanceof Float f) {
+                // the float's own shortest form, not the longer one of the double it widens to
+                String text = Float.toString(f);
+                out.ascii(text.indexOf('E') < 0 ? text : new BigDecimal(text).toPlainString());
             } else {
-                gen.writeNumber(new BigDecimal(text));
+                out.number(d);
             }
         } else if (value instanceof BigDecimal bd) {
-            writeDecimal(gen, bd);
+            out.decimal(bd);
         } else if (value instanceof BigInteger bi) {
-            gen.writeNumber(bi);
+            out.ascii(bi.toString());
         } else {
-            mapper.writeValue(gen, value);
+            try {
+                out.raw(mapper.writeValueAsBytes(value));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("value of type " + value.getClass().getName()
+                                                   + " cannot be written as JSON: " + e.getMessage(), e);
+            }
         }
     }
 
@@ -255,7 +215,7 @@ public final class IotosCodec {
     /** Best effort: the request ID of a payload that could not be read as a whole, or {@code null}. */
     public static String findRequestId(byte[] payload) {
         int length = Math.min(payload.length, 64 * 1024);
-        Matcher m = REQUEST_ID.matcher(new String(payload, 0, length, StandardCharsets.UTF_8));
+        Matcher m = REQUEST_ID_PATTERN.matcher(new String(payload, 0, length, StandardCharsets.UTF_8));
         return m.find() ? m.group(1) : null;
     }
 

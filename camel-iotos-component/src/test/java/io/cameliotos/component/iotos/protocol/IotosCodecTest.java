@@ -178,7 +178,7 @@ class IotosCodecTest {
         assertThat(json).contains("\"requestTime\":-12.50,")
                 .contains("\"ts\":1642502674510.0,\"value\":0.001}")
                 .contains("\"ts\":0,\"value\":123456789012345678901234.5}")
-                .contains("\"ts\":7000,\"value\":0.00000010}");
+                .contains("\"ts\":7000,\"value\":0.0000001}");
     }
 
     @Test

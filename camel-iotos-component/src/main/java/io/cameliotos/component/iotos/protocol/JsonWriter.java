@@ -1,0 +1,287 @@
+package io.cameliotos.component.iotos.protocol;
+
+import java.math.BigDecimal;
+import java.util.Arrays;
+
+/**
+ * Writes the protocol's small, flat JSON objects as UTF-8 straight into one array. A streaming Jackson generator
+ * needs an I/O context, recycled buffers and an output stream per message; for a 200-byte upload that set-up cost more
+ * than the writing. Values that are not scalars are left to Jackson by the caller ({@link #raw}).
+ * <p>
+ * Not thread-safe; one instance writes one message.
+ */
+final class JsonWriter {
+
+    private static final byte[] HEX = "0123456789ABCDEF".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] NULL = { 'n', 'u', 'l', 'l' };
+    private static final byte[] TRUE = { 't', 'r', 'u', 'e' };
+    private static final byte[] FALSE = { 'f', 'a', 'l', 's', 'e' };
+    private static final int MAX_DEPTH = 8;
+
+    private byte[] buffer;
+    private int length;
+    /** Per open object: whether a member was written, so the next one needs a comma. */
+    private final boolean[] hasMember = new boolean[MAX_DEPTH];
+    private int depth = -1;
+
+    JsonWriter(int expectedLength) {
+        this.buffer = new byte[expectedLength];
+    }
+
+    JsonWriter beginObject() {
+        ensure(1);
+        buffer[length++] = '{';
+        if (++depth == MAX_DEPTH) {
+            throw new IllegalStateException("objects nested deeper than " + MAX_DEPTH);
+        }
+        hasMember[depth] = false;
+        return this;
+    }
+
+    JsonWriter endObject() {
+        ensure(1);
+        buffer[length++] = '}';
+        depth--;
+        return this;
+    }
+
+    /** A member name written once, as its quoted UTF-8 bytes and the colon, for {@link #name(byte[])}. */
+    static byte[] encodeName(String name) {
+        return new JsonWriter(name.length() + 3).string(name).ascii(":").toByteArray();
+    }
+
+    /** Starts a member: a comma if needed, the name, a colon. */
+    JsonWriter name(String name) {
+        comma();
+        string(name);
+        ensure(1);
+        buffer[length++] = ':';
+        return this;
+    }
+
+    /** Starts a member whose name was written by {@link #encodeName(String)}. */
+    JsonWriter name(byte[] encodedName) {
+        comma();
+        return raw(encodedName);
+    }
+
+    private void comma() {
+        if (hasMember[depth]) {
+            ensure(1);
+            buffer[length++] = ',';
+        }
+        hasMember[depth] = true;
+    }
+
+    JsonWriter nullValue() {
+        return raw(NULL);
+    }
+
+    JsonWriter bool(boolean value) {
+        return raw(value ? TRUE : FALSE);
+    }
+
+    JsonWriter number(long value) {
+        ensure(20);
+        if (value < 0) {
+            if (value == Long.MIN_VALUE) {
+                return ascii(Long.toString(value));
+            }
+            buffer[length++] = '-';
+            value = -value;
+        }
+        int digits = digits(value);
+        for (int pos = length + digits - 1; pos >= length; pos--) {
+            buffer[pos] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+        length += digits;
+        return this;
+    }
+
+    /**
+     * A decimal in plain notation, never {@code 1.6E12}. Timestamps are small-scale decimals of a long (e.g.
+     * 1627737953514.123): their digits are placed directly, without {@link BigDecimal#toPlainString()}.
+     */
+    JsonWriter decimal(BigDecimal value) {
+        if (value == null) {
+            return nullValue();
+        }
+        int scale = value.scale();
+        if (scale < 0 || scale > 9 || value.precision() > 18) {
+            return ascii(value.toPlainString());
+        }
+        return plain(value.unscaledValue().longValue(), scale);
+    }
+
+    /**
+     * A finite double as the shortest plain decimal that reads back as the same double, like {@code 21.5} or
+     * {@code 21.0}. Sensor values usually have a few decimals: those are found by scaling by powers of ten, which
+     * costs a fraction of {@link Double#toString(double)}; other values go through it.
+     */
+    JsonWriter number(double value) {
+        double magnitude = Math.abs(value);
+        if (magnitude > 0 && magnitude < 1e15) {
+            for (int scale = 0; scale < POWERS_OF_TEN.length; scale++) {
+                double scaled = magnitude * POWERS_OF_TEN[scale];
+                if (scaled >= EXACT_LONG_LIMIT) {
+                    break;
+                }
+                long digits = (long) scaled;
+                // digits / 10^scale is correctly rounded, exactly as parsing the decimal text would round it
+                if (digits == scaled && digits / POWERS_OF_TEN[scale] == magnitude) {
+                    return plainWithFraction(value < 0 ? -digits : digits, scale);
+                }
+            }
+        }
+        String text = Double.toString(value);
+        return ascii(text.indexOf('E') < 0 ? text : new BigDecimal(text).toPlainString());
+    }
+
+    private static final double[] POWERS_OF_TEN = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9 };
+    /** 2^53: every long below it is exactly a double. */
+    private static final double EXACT_LONG_LIMIT = 9007199254740992.0;
+
+    /** Like {@link Double#toString(double)}: trailing zeros dropped, but at least one digit after the point. */
+    private JsonWriter plainWithFraction(long unscaled, int scale) {
+        while (scale > 0 && unscaled % 10 == 0) {
+            unscaled /= 10;
+            scale--;
+        }
+        if (scale > 0) {
+            return plain(unscaled, scale);
+        }
+        plain(unscaled, 0);
+        return ascii(".0");
+    }
+
+    /** The decimal {@code unscaled × 10^-scale}, digit by digit. */
+    private JsonWriter plain(long unscaled, int scale) {
+        long rest = Math.abs(unscaled);
+        int digits = Math.max(digits(rest), scale + 1);
+        ensure(digits + 2);
+        if (unscaled < 0) {
+            buffer[length++] = '-';
+        }
+        int end = length + digits + (scale > 0 ? 1 : 0);
+        int pos = end;
+        for (int i = 0; i < scale; i++) {
+            buffer[--pos] = (byte) ('0' + rest % 10);
+            rest /= 10;
+        }
+        if (scale > 0) {
+            buffer[--pos] = '.';
+        }
+        while (pos > length) {
+            buffer[--pos] = (byte) ('0' + rest % 10);
+            rest /= 10;
+        }
+        length = end;
+        return this;
+    }
+
+    /** Text that is known to be a JSON number, e.g. from {@link Double#toString(double)}. */
+    JsonWriter ascii(String text) {
+        int n = text.length();
+        ensure(n);
+        for (int i = 0; i < n; i++) {
+            buffer[length++] = (byte) text.charAt(i);
+        }
+        return this;
+    }
+
+    /** Bytes that already are a JSON value. */
+    JsonWriter raw(byte[] json) {
+        ensure(json.length);
+        System.arraycopy(json, 0, buffer, length, json.length);
+        length += json.length;
+        return this;
+    }
+
+    /** A string value (or {@code null}), escaped as JSON requires, encoded as UTF-8. */
+    JsonWriter string(String text) {
+        if (text == null) {
+            return nullValue();
+        }
+        int n = text.length();
+        // room for the whole text while every char takes one byte; a wider char makes room for itself and the rest
+        ensure(n + 2);
+        buffer[length++] = '"';
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+                buffer[length++] = (byte) c;
+                continue;
+            }
+            ensure(6 + (n - i));
+            if (c < 0x80) {
+                escape(c);
+            } else if (c < 0x800) {
+                buffer[length++] = (byte) (0xC0 | c >> 6);
+                buffer[length++] = (byte) (0x80 | c & 0x3F);
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+                int cp = Character.toCodePoint(c, text.charAt(++i));
+                buffer[length++] = (byte) (0xF0 | cp >> 18);
+                buffer[length++] = (byte) (0x80 | cp >> 12 & 0x3F);
+                buffer[length++] = (byte) (0x80 | cp >> 6 & 0x3F);
+                buffer[length++] = (byte) (0x80 | cp & 0x3F);
+            } else if (Character.isSurrogate(c)) {
+                // a lone surrogate has no UTF-8 form; the escape keeps the text as it was
+                unicodeEscape(c);
+            } else {
+                buffer[length++] = (byte) (0xE0 | c >> 12);
+                buffer[length++] = (byte) (0x80 | c >> 6 & 0x3F);
+                buffer[length++] = (byte) (0x80 | c & 0x3F);
+            }
+        }
+        ensure(1);
+        buffer[length++] = '"';
+        return this;
+    }
+
+    byte[] toByteArray() {
+        return length == buffer.length ? buffer : Arrays.copyOf(buffer, length);
+    }
+
+    private void escape(char c) {
+        char shortForm = switch (c) {
+            case '"' -> '"';
+            case '\\' -> '\\';
+            case '\n' -> 'n';
+            case '\r' -> 'r';
+            case '\t' -> 't';
+            case '\b' -> 'b';
+            case '\f' -> 'f';
+            default -> 0;
+        };
+        if (shortForm != 0) {
+            buffer[length++] = '\\';
+            buffer[length++] = (byte) shortForm;
+        } else {
+            unicodeEscape(c);
+        }
+    }
+
+    private void unicodeEscape(char c) {
+        buffer[length++] = '\\';
+        buffer[length++] = 'u';
+        buffer[length++] = HEX[c >> 12 & 0xF];
+        buffer[length++] = HEX[c >> 8 & 0xF];
+        buffer[length++] = HEX[c >> 4 & 0xF];
+        buffer[length++] = HEX[c & 0xF];
+    }
+
+    private static int digits(long value) {
+        int digits = 1;
+        for (long limit = 10; digits < 19 && value >= limit; limit *= 10) {
+            digits++;
+        }
+        return digits;
+    }
+
+    private void ensure(int more) {
+        if (length + more > buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + more));
+        }
+    }
+}
