@@ -70,7 +70,7 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "maxreconnectdelay":
         case "maxReconnectDelay": getOrCreateConfiguration(target).setMaxReconnectDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "offlinebufferpolicy":
-        case "offlineBufferPolicy": getOrCreateConfiguration(target).setOfflineBufferPolicy(property(camelContext, io.cameliotos.component.iotos.session.OfflineBufferPolicy.class, value)); return true;
+        case "offlineBufferPolicy": getOrCreateConfiguration(target).setOfflineBufferPolicy(property(camelContext, io.cameliotos.component.iotos.protocol.OfflineBufferPolicy.class, value)); return true;
         case "offlinebuffersize":
         case "offlineBufferSize": getOrCreateConfiguration(target).setOfflineBufferSize(property(camelContext, int.class, value)); return true;
         case "password": getOrCreateConfiguration(target).setPassword(property(camelContext, java.lang.String.class, value)); return true;
@@ -139,7 +139,7 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "maxreconnectdelay":
         case "maxReconnectDelay": return long.class;
         case "offlinebufferpolicy":
-        case "offlineBufferPolicy": return io.cameliotos.component.iotos.session.OfflineBufferPolicy.class;
+        case "offlineBufferPolicy": return io.cameliotos.component.iotos.protocol.OfflineBufferPolicy.class;
         case "offlinebuffersize":
         case "offlineBufferSize": return int.class;
         case "password": return java.lang.String.class;

@@ -64,7 +64,7 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "maxreconnectdelay":
         case "maxReconnectDelay": target.getConfiguration().setMaxReconnectDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "offlinebufferpolicy":
-        case "offlineBufferPolicy": target.getConfiguration().setOfflineBufferPolicy(property(camelContext, io.cameliotos.component.iotos.session.OfflineBufferPolicy.class, value)); return true;
+        case "offlineBufferPolicy": target.getConfiguration().setOfflineBufferPolicy(property(camelContext, io.cameliotos.component.iotos.protocol.OfflineBufferPolicy.class, value)); return true;
         case "offlinebuffersize":
         case "offlineBufferSize": target.getConfiguration().setOfflineBufferSize(property(camelContext, int.class, value)); return true;
         case "password": target.getConfiguration().setPassword(property(camelContext, java.lang.String.class, value)); return true;
@@ -134,7 +134,7 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "maxreconnectdelay":
         case "maxReconnectDelay": return long.class;
         case "offlinebufferpolicy":
-        case "offlineBufferPolicy": return io.cameliotos.component.iotos.session.OfflineBufferPolicy.class;
+        case "offlineBufferPolicy": return io.cameliotos.component.iotos.protocol.OfflineBufferPolicy.class;
         case "offlinebuffersize":
         case "offlineBufferSize": return int.class;
         case "password": return java.lang.String.class;

@@ -84,7 +84,7 @@ public class IotosComponent extends DefaultComponent {
     }
 
     /** The MQTT sessions of this component: one per broker URL and client ID. */
-    public synchronized SessionRegistry getSessions() {
+    synchronized SessionRegistry getSessions() {
         if (sessions == null) {
             ExecutorServiceManager manager = getCamelContext().getExecutorServiceManager();
             scheduler = manager.newSingleThreadScheduledExecutor(this, "IotosScheduler");

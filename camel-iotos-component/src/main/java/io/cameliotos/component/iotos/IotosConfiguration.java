@@ -1,7 +1,7 @@
 package io.cameliotos.component.iotos;
 
 import io.cameliotos.component.iotos.protocol.PointTable;
-import io.cameliotos.component.iotos.session.OfflineBufferPolicy;
+import io.cameliotos.component.iotos.protocol.OfflineBufferPolicy;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriParam;

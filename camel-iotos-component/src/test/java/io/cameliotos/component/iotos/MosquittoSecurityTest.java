@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cameliotos.component.iotos.session.IotosSession;
-import io.cameliotos.component.iotos.session.OfflineBufferFullException;
+import io.cameliotos.component.iotos.protocol.OfflineBufferFullException;
 import io.cameliotos.component.iotos.test.BrokerExtension;
 import io.cameliotos.component.iotos.test.LogCapture;
 import io.cameliotos.component.iotos.test.MosquittoBroker;

@@ -5,6 +5,8 @@ import java.util.Objects;
 
 import javax.net.SocketFactory;
 
+import io.cameliotos.component.iotos.protocol.OfflineBufferPolicy;
+
 /**
  * How to connect one session. Sessions are shared by {@link #brokerUrl()} and {@link #clientId()}; every user of a
  * session must ask for the same settings.

@@ -10,9 +10,9 @@ import java.util.stream.Stream;
 import io.cameliotos.component.iotos.IotosComponent;
 import io.cameliotos.component.iotos.IotosConfiguration;
 import io.cameliotos.component.iotos.IotosConstants;
+import io.cameliotos.component.iotos.IotosEndpoint;
 import io.cameliotos.component.iotos.IotosPersistence;
 import io.cameliotos.component.iotos.protocol.Ids;
-import io.cameliotos.component.iotos.session.IotosSession;
 import io.cameliotos.component.iotos.test.TestBroker;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
@@ -58,7 +58,8 @@ public final class CrashingDevice {
         });
         context.start();
         ProducerTemplate template = context.createProducerTemplate();
-        IotosSession session = iotos.getSessions().sessions().get(0);
+        // the endpoint's management view of its session, as an operator would read it
+        IotosEndpoint endpoint = context.getEndpoint("iotos:171/401/1963", IotosEndpoint.class);
         PrintStream out = System.out;
         switch (mode) {
             case "buffer" -> {
@@ -66,7 +67,7 @@ public final class CrashingDevice {
                 for (int i = 0; i < count; i++) {
                     send(template, out, i);
                 }
-                while (session.bufferedCount() < count) {
+                while (endpoint.getBufferedCount() < count) {
                     java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
                 }
                 out.println("BUFFERED " + count);
@@ -81,7 +82,7 @@ public final class CrashingDevice {
             }
             case "recover" -> {
                 Path dir = store.resolve("device_171_401");
-                while (session.bufferedCount() > 0 || countFiles(dir) > 0) {
+                while (endpoint.getBufferedCount() > 0 || countFiles(dir) > 0) {
                     java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
                 }
                 out.println("DRAINED");

@@ -1,4 +1,4 @@
-package io.cameliotos.component.iotos.session;
+package io.cameliotos.component.iotos.protocol;
 
 /** What a session does with a new publish when its offline buffer is full. */
 public enum OfflineBufferPolicy {

@@ -1,4 +1,4 @@
-package io.cameliotos.component.iotos.session;
+package io.cameliotos.component.iotos.protocol;
 
 /** A publish was refused because the session's buffer of waiting messages is full. Nothing was sent. */
 public class OfflineBufferFullException extends IllegalStateException {
