@@ -53,10 +53,12 @@ final class IotosDeviceProducer extends IotosProducerSupport {
                 }
 
                 @Override
-                public void complete(Exchange exchange, String requestId, List<PointResult> results, Throwable error) {
+                public void complete(Exchange exchange, String requestId, Instant requestTime, List<PointResult> results,
+                        Throwable error) {
+                    setUploadHeaders(exchange.getMessage(), requestId, requestTime);
                     IotosDeviceProducer.this.complete(exchange, requestId, results, error, IotosDeviceProducer::onAcks);
                 }
-            }, endpoint.codec(), uploadTopic, configuration.getBatchMaxPoints(), configuration.getBatchLinger(),
+            }, endpoint.codec(), configuration.getBatchMaxPoints(), configuration.getBatchLinger(),
                     configuration.isAwaitAck(), endpoint.getComponent().scheduler());
         }
     }
@@ -100,16 +102,14 @@ final class IotosDeviceProducer extends IotosProducerSupport {
         UploadBatcher batching = batcher;
         if (batching != null && !(message.getBody() instanceof Upload) && (!ownRequest || headers.requestId() == null)) {
             List<PointValue> points = uploads.points(message, headers);
-            message.setHeader(IotosConstants.MESSAGE_TYPE, MessageType.UPDATE);
-            batching.add(exchange, counting(exchange, callback), points);
+            markAsUpload(message, ownRequest);
+            batching.add(exchange, counting(exchange, callback, null, null), points);
             return;
         }
         UploadBuilder.Request request = uploads.build(message, headers, ownRequest);
         Upload upload = request.upload();
         byte[] payload = endpoint.codec().encodeUpload(upload);
-        IotosHeaders.setRequestHeaders(message, upload.requestId(), request.time());
-        message.setHeader(IotosConstants.TOPIC, uploadTopic);
-        message.setHeader(IotosConstants.MESSAGE_TYPE, MessageType.UPDATE);
+        markAsUpload(message, ownRequest);
         List<Long> pointIds = null;
         if (configuration.isAwaitAck()) {
             pointIds = new ArrayList<>(upload.points().size());
@@ -117,13 +117,35 @@ final class IotosDeviceProducer extends IotosProducerSupport {
                 pointIds.add(point.id());
             }
         }
-        publish(exchange, counting(exchange, callback), uploadTopic, payload, upload.requestId(), pointIds,
-                IotosDeviceProducer::onAcks);
+        publish(exchange, counting(exchange, callback, upload.requestId(), request.time()), uploadTopic, payload,
+                upload.requestId(), pointIds, IotosDeviceProducer::onAcks);
     }
 
-    /** Counts the upload in the session's metrics when its exchange completes. */
-    private AsyncCallback counting(Exchange exchange, AsyncCallback callback) {
+    /** A message that described a control (or another flow) now describes the upload it became. */
+    private static void markAsUpload(Message message, boolean ownRequest) {
+        if (!ownRequest) {
+            message.setHeader(IotosConstants.MESSAGE_TYPE, MessageType.UPDATE);
+        }
+    }
+
+    /**
+     * The request and topic headers are set when the exchange completes, on the completing thread rather than the
+     * caller's: the caller's thread is what limits a busy route.
+     */
+    private void setUploadHeaders(Message message, String requestId, Instant requestTime) {
+        IotosHeaders.setRequestHeaders(message, requestId, requestTime);
+        message.setHeader(IotosConstants.TOPIC, uploadTopic);
+    }
+
+    /**
+     * Counts the upload in the session's metrics when its exchange completes, after setting its request headers (if
+     * {@code requestId} is given; the batcher sets them itself).
+     */
+    private AsyncCallback counting(Exchange exchange, AsyncCallback callback, String requestId, Instant requestTime) {
         return doneSync -> {
+            if (requestId != null) {
+                setUploadHeaders(exchange.getMessage(), requestId, requestTime);
+            }
             if (exchange.getException() == null) {
                 session.metrics().uploadSent(configuration.isAwaitAck());
             } else {

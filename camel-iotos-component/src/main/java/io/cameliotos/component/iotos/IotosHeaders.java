@@ -46,10 +46,6 @@ final class IotosHeaders {
         message.setHeader(IotosConstants.REQUEST_TIME, requestTime);
     }
 
-
-
-
-
     static Instant toInstant(Object value) {
         if (value == null || value instanceof Instant) {
             return (Instant) value;

@@ -33,7 +33,8 @@ final class UploadBatcher {
     interface Sender {
         CompletableFuture<List<PointResult>> send(byte[] payload, String requestId, List<Long> awaitedPoints);
 
-        void complete(Exchange exchange, String requestId, List<PointResult> results, Throwable error);
+        /** Ends one exchange of a merged upload, setting its request headers. */
+        void complete(Exchange exchange, String requestId, Instant requestTime, List<PointResult> results, Throwable error);
     }
 
     private record Entry(Exchange exchange, AsyncCallback callback, List<PointValue> points) {
@@ -41,23 +42,27 @@ final class UploadBatcher {
 
     private final Sender sender;
     private final IotosCodec codec;
-    private final String topic;
     private final int maxPoints;
     private final long lingerMs;
     private final boolean awaitAck;
     private final ScheduledExecutorService scheduler;
 
     private List<Entry> entries = new ArrayList<>();
-    private final Set<Long> pointsInBatch = new HashSet<>();
+    private final PointIdSet pointsInBatch;
     private int pointCount;
+    private long batchStartNanos;
+    /**
+     * At most one linger timer is armed. A batch filled before its linger ends leaves the timer running for the next
+     * batch instead of cancelling it: under load that is one timer per linger period, not one per upload.
+     */
     private ScheduledFuture<?> lingerTask;
 
-    UploadBatcher(Sender sender, IotosCodec codec, String topic, int maxPoints, long lingerMs, boolean awaitAck,
+    UploadBatcher(Sender sender, IotosCodec codec, int maxPoints, long lingerMs, boolean awaitAck,
                   ScheduledExecutorService scheduler) {
         this.sender = sender;
         this.codec = codec;
-        this.topic = topic;
         this.maxPoints = maxPoints;
+        this.pointsInBatch = new PointIdSet(maxPoints);
         this.lingerMs = lingerMs;
         this.awaitAck = awaitAck;
         this.scheduler = scheduler;
@@ -71,26 +76,47 @@ final class UploadBatcher {
         if (!entries.isEmpty() && (pointCount + points.size() > maxPoints || repeatsAPoint(points))) {
             sendBatch();
         }
+        if (entries.isEmpty()) {
+            batchStartNanos = System.nanoTime();
+        }
         entries.add(new Entry(exchange, callback, points));
-        points.forEach(p -> pointsInBatch.add(p.id()));
+        for (PointValue point : points) {
+            pointsInBatch.add(point.id());
+        }
         pointCount += points.size();
         if (pointCount >= maxPoints) {
             sendBatch();
         } else if (lingerTask == null) {
-            lingerTask = scheduler.schedule(this::lingerExpired, lingerMs, TimeUnit.MILLISECONDS);
+            armLinger(TimeUnit.MILLISECONDS.toNanos(lingerMs));
         }
     }
 
     /** Sends what is waiting, e.g. when the producer stops. */
     synchronized void flush() {
+        if (lingerTask != null) {
+            lingerTask.cancel(false);
+            lingerTask = null;
+        }
         if (!entries.isEmpty()) {
             sendBatch();
         }
     }
 
+    private void armLinger(long delayNanos) {
+        lingerTask = scheduler.schedule(this::lingerExpired, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
     private synchronized void lingerExpired() {
         lingerTask = null;
-        flush();
+        if (entries.isEmpty()) {
+            return;
+        }
+        long left = TimeUnit.MILLISECONDS.toNanos(lingerMs) - (System.nanoTime() - batchStartNanos);
+        if (left > 0) {
+            armLinger(left);
+        } else {
+            sendBatch();
+        }
     }
 
     private boolean repeatsAPoint(List<PointValue> points) {
@@ -107,10 +133,6 @@ final class UploadBatcher {
         entries = new ArrayList<>();
         pointsInBatch.clear();
         pointCount = 0;
-        if (lingerTask != null) {
-            lingerTask.cancel(false);
-            lingerTask = null;
-        }
         List<PointValue> all = new ArrayList<>();
         batch.forEach(e -> all.addAll(e.points()));
         Instant now = Instant.now();
@@ -119,24 +141,21 @@ final class UploadBatcher {
         try {
             payload = codec.encodeUpload(upload);
         } catch (RuntimeException e) {
-            batch.forEach(entry -> finish(entry, upload.requestId(), null, e));
+            batch.forEach(entry -> finish(entry, upload.requestId(), now, null, e));
             return;
-        }
-        for (Entry entry : batch) {
-            IotosHeaders.setRequestHeaders(entry.exchange().getMessage(), upload.requestId(), now);
-            entry.exchange().getMessage().setHeader(IotosConstants.TOPIC, topic);
         }
         List<Long> awaited = awaitAck ? all.stream().map(PointValue::id).toList() : null;
         sender.send(payload, upload.requestId(), awaited).whenComplete((results, error) -> {
             for (Entry entry : batch) {
-                finish(entry, upload.requestId(), results == null || !awaitAck ? null : resultsOf(entry, results), error);
+                finish(entry, upload.requestId(), now, results == null || !awaitAck ? null : resultsOf(entry, results),
+                        error);
             }
         });
     }
 
-    private void finish(Entry entry, String requestId, List<PointResult> results, Throwable error) {
+    private void finish(Entry entry, String requestId, Instant requestTime, List<PointResult> results, Throwable error) {
         try {
-            sender.complete(entry.exchange(), requestId, results, error);
+            sender.complete(entry.exchange(), requestId, requestTime, results, error);
         } finally {
             entry.callback().done(false);
         }

@@ -399,9 +399,11 @@ public final class IotosSession {
         @Override
         public void onSuccess(IMqttToken token) {
             PendingPublish p = (PendingPublish) token.getUserContext();
+            boolean waiting;
             lock.lock();
             try {
                 inflight--;
+                waiting = !queue.isEmpty() || !resend.isEmpty();
             } finally {
                 lock.unlock();
             }
@@ -410,7 +412,9 @@ public final class IotosSession {
                 unstore(p);
                 p.future.complete(null);
             });
-            drain();
+            if (waiting) {
+                drain();
+            }
         }
 
         @Override
