@@ -5,7 +5,10 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hands a test class a running real broker, started before its first test and stopped after its last.
@@ -13,7 +16,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Where Mosquitto is not installed its tests are skipped with the reason, except when {@code CI} is set or
  * {@code -Diotos.requireMosquitto=true}: then a missing Mosquitto fails the run.
  */
-public final class BrokerExtension implements BeforeAllCallback, AfterAllCallback {
+public final class BrokerExtension implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerExtension.class);
 
     private final String kind;
     private final Supplier<TestBroker> factory;
@@ -59,6 +64,17 @@ public final class BrokerExtension implements BeforeAllCallback, AfterAllCallbac
         }
         broker = factory.get();
         broker.start();
+    }
+
+    /** An embedded broker whose session loop died in an earlier test is restarted, so that test's failure stays its own. */
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        if (broker instanceof EmbeddedBroker embedded && embedded.sessionLoopError() != null) {
+            LOG.warn("Restarting the embedded broker before {}: a session loop died ({})", context.getDisplayName(),
+                    embedded.sessionLoopError().toString());
+            embedded.stop();
+            embedded.start();
+        }
     }
 
     @Override

@@ -22,6 +22,7 @@ public final class EmbeddedBroker implements TestBroker {
     private final Map<String, AtomicInteger> connects = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> takeovers = new ConcurrentHashMap<>();
     private Server server;
+    private volatile Throwable sessionLoopError;
 
     public EmbeddedBroker() {
         this(Ports.free());
@@ -70,6 +71,16 @@ public final class EmbeddedBroker implements TestBroker {
             server.stopServer();
             server = null;
         }
+        sessionLoopError = null;
+    }
+
+    /**
+     * The error that stopped one of Moquette's session loops, or {@code null}. Moquette 0.17 can lose a loop to a PUBACK
+     * that races a closing session ({@code IllegalReferenceCountException}); every later connection routed to that loop
+     * then hangs, so the broker must be restarted before it is used again.
+     */
+    public Throwable sessionLoopError() {
+        return sessionLoopError;
     }
 
     @Override
@@ -104,7 +115,7 @@ public final class EmbeddedBroker implements TestBroker {
 
         @Override
         public void onSessionLoopError(Throwable error) {
-            // reported by the broker's own log
+            sessionLoopError = error;
         }
     }
 
