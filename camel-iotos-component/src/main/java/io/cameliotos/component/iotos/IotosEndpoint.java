@@ -255,6 +255,12 @@ public class IotosEndpoint extends DefaultEndpoint {
         return session == null ? 0 : session.bufferedCount();
     }
 
+    @ManagedAttribute(description = "Uploads and controls sent and still waiting for the other side's result")
+    public int getPendingResults() {
+        IotosSession session = openSession();
+        return session == null ? 0 : session.correlator().size();
+    }
+
     @ManagedAttribute(description = "Successful connects of the session")
     public long getConnects() {
         return counter("connects");

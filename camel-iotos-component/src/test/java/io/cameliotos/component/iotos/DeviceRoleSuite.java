@@ -612,6 +612,8 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         assertThat(server.getAttribute(endpoint, "SessionClientId")).isEqualTo("device_171_401");
         assertThat(server.getAttribute(endpoint, "UploadsSent")).isEqualTo(1L);
         assertThat(server.getAttribute(endpoint, "Connects")).isEqualTo(1L);
+        assertThat(server.getAttribute(endpoint, "BufferedCount")).isEqualTo(0);
+        assertThat(server.getAttribute(endpoint, "PendingResults")).isEqualTo(0);
     }
 
     @Test
