@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -56,7 +57,11 @@ public final class IotosSession {
     /** Keeps accepted QoS 1/2 publishes on disk until acknowledged, or {@code null} for memory only. */
     private final FilePublishStore store;
 
-    /** Guards the queues, the in-flight count, the subscription table and state changes. */
+    /**
+     * Guards the queues, the subscription table and state changes. A publish holds it while handing the message to the
+     * client, so acknowledgements must not wait for it: they only count down {@link #inflight} and take the lock when
+     * {@link #waiting} says something is buffered.
+     */
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<PendingPublish> queue = new ArrayDeque<>();
     /** Publishes the connection lost before completion; sent again, in their original order, before the queue. */
@@ -64,7 +69,9 @@ public final class IotosSession {
     private final SubscriptionTable subscriptions = new SubscriptionTable();
     private final AtomicLong sequence = new AtomicLong();
     private final CompletableFuture<Void> firstAttempt = new CompletableFuture<>();
-    private int inflight;
+    private final AtomicInteger inflight = new AtomicInteger();
+    /** {@code queue.size() + resend.size()}, written under the lock after each change, read without it. */
+    private volatile int waiting;
     private int failedAttempts;
     private ScheduledFuture<?> reconnectTask;
 
@@ -106,6 +113,7 @@ public final class IotosSession {
                 resend.add(p);
                 sequence.accumulateAndGet(s.sequence(), Math::max);
             }
+            updateWaiting();
             if (!stored.isEmpty()) {
                 LOG.info("Session {} recovered {} unacknowledged publishes from {}; they are sent first",
                         settings.key(), stored.size(), store.directory());
@@ -163,12 +171,12 @@ public final class IotosSession {
 
     /** Publishes waiting in the buffer, not yet handed to the connection. */
     public int bufferedCount() {
-        lock.lock();
-        try {
-            return queue.size() + resend.size();
-        } finally {
-            lock.unlock();
-        }
+        return waiting;
+    }
+
+    /** Called with the lock held after the queues changed. */
+    private void updateWaiting() {
+        waiting = queue.size() + resend.size();
     }
 
     /** Completes when the first connect attempt succeeded or failed; later attempts go on in the background. */
@@ -200,6 +208,7 @@ public final class IotosSession {
                                                                                               + " and are sent when it next starts"));
             failAll(queue, closed);
             failAll(resend, closed);
+            updateWaiting();
         } finally {
             lock.unlock();
         }
@@ -337,18 +346,22 @@ public final class IotosSession {
         try {
             if (state == SessionState.CLOSED) {
                 fail(p, new IllegalStateException("session " + settings.key() + " is closed"));
-            } else if (state == SessionState.CONNECTED && queue.isEmpty() && resend.isEmpty()
-                    && inflight < settings.maxInflight()) {
+            } else if (state == SessionState.CONNECTED && waiting == 0 && inflight.get() < settings.maxInflight()) {
                 send(p);
-            } else if (queue.size() + resend.size() >= settings.offlineBufferSize()
+            } else if (waiting >= settings.offlineBufferSize()
                     && (settings.offlineBufferPolicy() == OfflineBufferPolicy.FAIL || queue.isEmpty())) {
                 fail(p, bufferFull(topic, "refused"));
-            } else if (queue.size() + resend.size() >= settings.offlineBufferSize()) {
-                PendingPublish oldest = queue.poll();
-                fail(oldest, bufferFull(oldest.topic, "dropped to make room for a newer one"));
-                queue.add(p);
             } else {
+                if (waiting >= settings.offlineBufferSize()) {
+                    PendingPublish oldest = queue.poll();
+                    fail(oldest, bufferFull(oldest.topic, "dropped to make room for a newer one"));
+                }
                 queue.add(p);
+                updateWaiting();
+                // an acknowledgement that freed the window just before this was buffered saw nothing waiting
+                if (state == SessionState.CONNECTED && inflight.get() < settings.maxInflight()) {
+                    drain();
+                }
             }
         } finally {
             lock.unlock();
@@ -365,15 +378,16 @@ public final class IotosSession {
 
     /** Sends while connected and the window has room. Called with the lock held. */
     private void send(PendingPublish p) {
-        inflight++;
+        inflight.incrementAndGet();
         try {
             MqttMessage message = new MqttMessage(p.payload);
             message.setQos(p.qos);
             client.publish(p.topic, message, p, publishListener);
         } catch (MqttException e) {
-            inflight--;
+            inflight.decrementAndGet();
             if (isConnectionProblem(e)) {
                 resend.add(p);
+                updateWaiting();
             } else {
                 fail(p, e);
             }
@@ -383,11 +397,12 @@ public final class IotosSession {
     private void drain() {
         lock.lock();
         try {
-            while (state == SessionState.CONNECTED && inflight < settings.maxInflight()) {
+            while (state == SessionState.CONNECTED && inflight.get() < settings.maxInflight()) {
                 PendingPublish next = resend.isEmpty() ? queue.poll() : resend.poll();
                 if (next == null) {
                     return;
                 }
+                updateWaiting();
                 send(next);
             }
         } finally {
@@ -399,20 +414,14 @@ public final class IotosSession {
         @Override
         public void onSuccess(IMqttToken token) {
             PendingPublish p = (PendingPublish) token.getUserContext();
-            boolean waiting;
-            lock.lock();
-            try {
-                inflight--;
-                waiting = !queue.isEmpty() || !resend.isEmpty();
-            } finally {
-                lock.unlock();
-            }
+            inflight.decrementAndGet();
             metrics.published.increment();
             callbackExecutor.execute(() -> {
                 unstore(p);
                 p.future.complete(null);
             });
-            if (waiting) {
+            // read after the decrement: a publish buffered meanwhile either sees the free slot or is seen here
+            if (waiting > 0) {
                 drain();
             }
         }
@@ -423,10 +432,11 @@ public final class IotosSession {
             boolean retry = isConnectionProblem(e);
             lock.lock();
             try {
-                inflight--;
+                inflight.decrementAndGet();
                 if (retry && state != SessionState.CLOSED) {
                     // lost with the connection: send again after reconnect (at least once)
                     resend.add(p);
+                    updateWaiting();
                 }
             } finally {
                 lock.unlock();
