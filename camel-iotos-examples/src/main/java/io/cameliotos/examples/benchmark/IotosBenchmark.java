@@ -88,12 +88,15 @@ public final class IotosBenchmark {
     private void run(String machine) throws Exception {
         String only = System.getProperty("bench.only");
         if (only != null) {
-            // one scenario alone, for profiling: qos0, qos1 or batched
+            // one scenario alone, for profiling: qos0, qos1 or batched, or the raw client's raw-qos0 or raw-qos1
             Scenario alone = switch (only) {
                 case "qos0" -> iotosUploads(0, MESSAGES, "");
                 case "qos1" -> iotosUploads(1, MESSAGES, "");
                 case "batched" -> iotosUploads(1, MESSAGES, BATCHING);
-                default -> throw new IllegalArgumentException("bench.only is qos0, qos1 or batched, not " + only);
+                case "raw-qos0" -> rawUploads(0, MESSAGES);
+                case "raw-qos1" -> rawUploads(1, MESSAGES);
+                default -> throw new IllegalArgumentException(
+                        "bench.only is qos0, qos1, batched, raw-qos0 or raw-qos1, not " + only);
             };
             System.out.println(alone.row());
             return;
