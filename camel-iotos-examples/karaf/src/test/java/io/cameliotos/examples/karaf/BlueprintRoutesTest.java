@@ -1,7 +1,5 @@
 package io.cameliotos.examples.karaf;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -11,7 +9,6 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cameliotos.component.iotos.test.BrokerExtension;
-import io.cameliotos.component.iotos.test.MosquittoBroker;
 import io.cameliotos.component.iotos.test.RawMqttClient;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -32,18 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class BlueprintRoutesTest {
 
-    /** A password that only survives in a URI inside RAW(...). */
-    static final String USER = "karaf-device";
-    static final String PASSWORD = "p&ss+w%rd=1";
-
     @RegisterExtension
-    static final BrokerExtension BROKER = BrokerExtension.mosquitto(() -> {
-        try {
-            return new MosquittoBroker().withUser(USER, PASSWORD);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    });
+    static final BrokerExtension BROKER = DeviceChecks.broker();
 
     @Test
     void everyPlaceholderHasADefaultAndTheShippedConfigNamesTheSameKeys() throws Exception {
@@ -70,11 +57,12 @@ class BlueprintRoutesTest {
         Properties settings = new Properties();
         settings.putAll(ExampleFiles.defaults());
         settings.setProperty("iotos.brokerUrl", BROKER.url());
-        settings.setProperty("iotos.username", USER);
-        settings.setProperty("iotos.password", PASSWORD);
+        settings.setProperty("iotos.username", DeviceChecks.USER);
+        settings.setProperty("iotos.password", DeviceChecks.PASSWORD);
         settings.setProperty("iotos.period", "200");
 
-        try (RawMqttClient platform = new RawMqttClient(BROKER.broker(), "platform-checker", USER, PASSWORD);
+        try (RawMqttClient platform = new RawMqttClient(BROKER.broker(), "platform-checker",
+                DeviceChecks.USER, DeviceChecks.PASSWORD);
              CamelContext device = new DefaultCamelContext()) {
             platform.subscribe("$IOTOS/#");
             device.getPropertiesComponent().setInitialProperties(settings);

@@ -1,5 +1,7 @@
 package io.cameliotos.examples.karaf;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,6 +9,8 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cameliotos.component.iotos.test.BrokerExtension;
+import io.cameliotos.component.iotos.test.MosquittoBroker;
 import io.cameliotos.component.iotos.test.RawMqttClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,6 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * heartbeat, answer numeric set-points with code 0 and anything else with 4002. Topics as in docs/protocol.md.
  */
 final class DeviceChecks {
+
+    /** The device account on the test broker; the password only survives in a URI inside RAW(...). */
+    static final String USER = "karaf-device";
+    static final String PASSWORD = "p&ss+w%rd=1";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -31,6 +39,17 @@ final class DeviceChecks {
         this.deviceId = deviceId;
         this.heartbeatPointId = heartbeatPointId;
         this.setpointPointId = setpointPointId;
+    }
+
+    /** A Mosquitto process with the device account, for a test class. */
+    static BrokerExtension broker() {
+        return BrokerExtension.mosquitto(() -> {
+            try {
+                return new MosquittoBroker().withUser(USER, PASSWORD);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     /** Waits for {@code count} heartbeat uploads (flow 1) and checks their topic and content. */

@@ -1,7 +1,5 @@
 package io.cameliotos.examples.karaf;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +10,6 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cameliotos.component.iotos.test.BrokerExtension;
-import io.cameliotos.component.iotos.test.MosquittoBroker;
 import io.cameliotos.component.iotos.test.RawMqttClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,17 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class KarafDeploymentIT {
 
-    static final String USER = "karaf-device";
-    static final String PASSWORD = "p&ss+w%rd=1";
-
     @RegisterExtension
-    static final BrokerExtension BROKER = BrokerExtension.mosquitto(() -> {
-        try {
-            return new MosquittoBroker().withUser(USER, PASSWORD);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    });
+    static final BrokerExtension BROKER = DeviceChecks.broker();
 
     static final String VERSION = System.getProperty("iotos.version", "1.0.0-SNAPSHOT");
 
@@ -54,13 +42,14 @@ class KarafDeploymentIT {
         long start = System.nanoTime();
 
         try (KarafProcess karaf = KarafProcess.prepare(distribution, home, repo);
-             RawMqttClient platform = new RawMqttClient(BROKER.broker(), "platform-checker", USER, PASSWORD)) {
+             RawMqttClient platform = new RawMqttClient(BROKER.broker(), "platform-checker",
+                DeviceChecks.USER, DeviceChecks.PASSWORD)) {
             platform.subscribe("$IOTOS/#");
             // the settings a user puts in etc/, before the Blueprint file that reads them is deployed
             Files.writeString(home.resolve("etc/" + ExampleFiles.PID + ".cfg"), String.join("\n",
                     "iotos.brokerUrl = " + BROKER.url(),
-                    "iotos.username = " + USER,
-                    "iotos.password = " + PASSWORD,
+                    "iotos.username = " + DeviceChecks.USER,
+                    "iotos.password = " + DeviceChecks.PASSWORD,
                     "iotos.gatewayId = 172",
                     "iotos.deviceId = 402",
                     "iotos.heartbeatPointId = 2963",

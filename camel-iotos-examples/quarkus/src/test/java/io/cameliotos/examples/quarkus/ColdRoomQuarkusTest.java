@@ -69,47 +69,43 @@ class ColdRoomQuarkusTest {
 
     @Test
     void answersASetpointControlWithCodeZero() throws Exception {
-        try (RawMqttClient platform = platform("test-platform-control")) {
-            platform.subscribe(CONTROL_TOPIC + "/result");
-            String requestId = newRequestId();
-            platform.publish(CONTROL_TOPIC, control(requestId, "-18"));
+        String requestId = newRequestId();
 
-            JsonNode result = JSON.readTree(platform.next(TIMEOUT).payload());
-            assertThat(result.get("requestId").asText()).isEqualTo(requestId);
-            assertThat(result.get("responseCode").asInt()).isZero();
-            assertThat(result.get("responseDesc").asText()).isEqualTo("OK");
-            assertThat(result.get("id").asLong()).isEqualTo(1965);
-            assertThat(result.get("value").asText()).isEqualTo("-18");
-            assertThat(result.get("responseId").asText()).matches("[0-9a-f]{32}");
-        }
+        JsonNode result = sendControl(requestId, "-18");
+
+        assertThat(result.get("responseCode").asInt()).isZero();
+        assertThat(result.get("responseDesc").asText()).isEqualTo("OK");
+        assertThat(result.get("id").asLong()).isEqualTo(1965);
+        assertThat(result.get("value").asText()).isEqualTo("-18");
+        assertThat(result.get("responseId").asText()).matches("[0-9a-f]{32}");
     }
 
     @Test
     void refusesASetpointOutOfRangeWithTheRoutesCode() throws Exception {
-        try (RawMqttClient platform = platform("test-platform-refuse")) {
-            platform.subscribe(CONTROL_TOPIC + "/result");
-            String requestId = newRequestId();
-            platform.publish(CONTROL_TOPIC, control(requestId, "12"));
+        JsonNode result = sendControl(newRequestId(), "12");
 
-            JsonNode result = JSON.readTree(platform.next(TIMEOUT).payload());
-            assertThat(result.get("requestId").asText()).isEqualTo(requestId);
-            assertThat(result.get("responseCode").asInt()).isEqualTo(4001);
-            assertThat(result.get("responseDesc").asText()).contains("set-point 12 outside -30 .. 0");
-        }
+        assertThat(result.get("responseCode").asInt()).isEqualTo(4001);
+        assertThat(result.get("responseDesc").asText()).contains("set-point 12 outside -30 .. 0");
     }
 
     @Test
     void answersASetpointThatIsNoNumberWithCode500() throws Exception {
-        try (RawMqttClient platform = platform("test-platform-nan")) {
-            platform.subscribe(CONTROL_TOPIC + "/result");
-            String requestId = newRequestId();
-            platform.publish(CONTROL_TOPIC, control(requestId, "warm"));
+        // the route's comparison cannot convert the body: any exception other than IotosResponseException is 500
+        JsonNode result = sendControl(newRequestId(), "warm");
 
-            // the route's comparison cannot convert the body: any exception other than IotosResponseException is 500
+        assertThat(result.get("responseCode").asInt()).isEqualTo(500);
+        assertThat(result.get("value").asText()).isEqualTo("warm");
+    }
+
+    /** Publishes a control as the platform and returns the device's result for it (flow 4). */
+    private JsonNode sendControl(String requestId, String value) throws Exception {
+        try (RawMqttClient platform = platform("test-platform-" + requestId.substring(0, 8))) {
+            platform.subscribe(CONTROL_TOPIC + "/result");
+            platform.publish(CONTROL_TOPIC, control(requestId, value));
+
             JsonNode result = JSON.readTree(platform.next(TIMEOUT).payload());
             assertThat(result.get("requestId").asText()).isEqualTo(requestId);
-            assertThat(result.get("responseCode").asInt()).isEqualTo(500);
-            assertThat(result.get("value").asText()).isEqualTo("warm");
+            return result;
         }
     }
 
