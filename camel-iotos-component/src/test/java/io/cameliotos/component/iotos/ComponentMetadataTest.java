@@ -5,12 +5,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
+import org.apache.camel.catalog.CamelCatalog;
+import org.apache.camel.catalog.DefaultCamelCatalog;
+import org.apache.camel.catalog.EndpointValidationResult;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.tooling.model.ComponentModel;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,6 +50,49 @@ class ComponentMetadataTest {
         assertThat(json.get("headers").size()).isEqualTo(15);
         assertThat(json.get("component").get("scheme").asText()).isEqualTo("iotos");
         assertThat(json.get("properties").get("password").get("secret").asBoolean()).isTrue();
+    }
+
+    @Test
+    void camelsCatalogReadsTheMetadataAndValidatesUrisWithIt() throws Exception {
+        CamelCatalog catalog = new DefaultCamelCatalog();
+        String json;
+        try (InputStream in = ComponentMetadataTest.class
+                .getResourceAsStream("/META-INF/io/cameliotos/component/iotos/iotos.json")) {
+            json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        catalog.addComponent("iotos", IotosComponent.class.getName(), json);
+
+        ComponentModel model = catalog.componentModel("iotos");
+        assertThat(model.getSyntax()).isEqualTo("iotos:gatewayId/deviceId/pointId");
+        List<String> incomplete = new ArrayList<>();
+        for (var option : model.getEndpointOptions()) {
+            if (option.getType() == null || option.getJavaType() == null || option.getGroup() == null
+                || option.getDisplayName() == null) {
+                incomplete.add(option.getName());
+            }
+        }
+        assertThat(incomplete).as("endpoint options without type, Java type, group or display name").isEmpty();
+        assertThat(model.getEndpointOptions()).filteredOn(o -> o.getName().equals("qos")).singleElement()
+                .satisfies(qos -> {
+                    assertThat(String.valueOf(qos.getDefaultValue())).isEqualTo("1");
+                    assertThat(qos.getEnums()).containsExactly("0", "1", "2");
+                });
+
+        EndpointValidationResult valid = catalog.validateEndpointProperties(
+                "iotos:171/401/1963?qos=0&awaitAck=true&ackTimeout=5s&offlineBufferPolicy=DROP_OLDEST");
+        assertThat(valid.isSuccess()).as(valid.summaryErrorMessage(false)).isTrue();
+        EndpointValidationResult invalid = catalog.validateEndpointProperties(
+                "iotos:171/401/1963?qos=7&awaitAk=true&offlineBufferPolicy=KEEP_ALL");
+        assertThat(invalid.isSuccess()).isFalse();
+        assertThat(invalid.getUnknown()).containsExactly("awaitAk");
+        assertThat(invalid.getInvalidEnum()).containsOnlyKeys("qos", "offlineBufferPolicy");
+
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("gatewayId", "171");
+        properties.put("deviceId", "401");
+        properties.put("pointId", "1963");
+        properties.put("qos", "0");
+        assertThat(catalog.asEndpointUri("iotos", properties, false)).isEqualTo("iotos:171/401/1963?qos=0");
     }
 
     @Test
