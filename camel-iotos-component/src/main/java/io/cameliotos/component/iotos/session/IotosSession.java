@@ -376,21 +376,28 @@ public final class IotosSession {
                                               + settings.offlineBufferPolicy() + ")");
     }
 
-    /** Sends while connected and the window has room. Called with the lock held. */
-    private void send(PendingPublish p) {
+    /**
+     * Sends while connected and the window has room. Called with the lock held.
+     *
+     * @return false if the client refused it for a connection problem and it went back to the buffer: Paho counts a
+     *         dropped connection as gone before it reports the loss, so sending more now would only fail the same way
+     */
+    private boolean send(PendingPublish p) {
         inflight.incrementAndGet();
         try {
             MqttMessage message = new MqttMessage(p.payload);
             message.setQos(p.qos);
             client.publish(p.topic, message, p, publishListener);
+            return true;
         } catch (MqttException e) {
             inflight.decrementAndGet();
             if (isConnectionProblem(e)) {
                 resend.add(p);
                 updateWaiting();
-            } else {
-                fail(p, e);
+                return false;
             }
+            fail(p, e);
+            return true;
         }
     }
 
@@ -403,7 +410,10 @@ public final class IotosSession {
                     return;
                 }
                 updateWaiting();
-                send(next);
+                if (!send(next)) {
+                    // the connection is going: the reconnect drains the buffer
+                    return;
+                }
             }
         } finally {
             lock.unlock();
