@@ -32,6 +32,9 @@ public final class IotosCodec {
     public static final int MAX_NESTING_DEPTH = 64;
     public static final int MAX_NUMBER_LENGTH = 64;
     public static final int MAX_STRING_LENGTH = 1024 * 1024;
+    /** Time stamps have at most this many digits before the point (epoch milliseconds have 13) and after it. */
+    private static final int MAX_TIME_DIGITS = 20;
+    private static final int MAX_TIME_SCALE = 20;
 
     private static final Pattern REQUEST_ID_PATTERN = Pattern.compile("\"requestId\"\\s*:\\s*\"([^\"\\\\]{1,64})\"");
 
@@ -286,7 +289,9 @@ public final class IotosCodec {
 
     private static IotosProtocolException invalid(byte[] payload, Fields fields, Exception e) {
         if (e instanceof IotosProtocolException ipe) {
-            return ipe;
+            // found wrong before the request ID was read: look for it, so the request can still be answered
+            return ipe.getRequestId() != null ? ipe
+                    : new IotosProtocolException(ipe.getMessage(), findRequestId(payload), ipe.getCause());
         }
         String requestId = fields.requestId != null ? fields.requestId : findRequestId(payload);
         String reason = e.getMessage() == null ? e.getClass().getSimpleName() : firstLine(e.getMessage());
@@ -320,6 +325,10 @@ public final class IotosCodec {
                 case "name" -> name = readText(p, field);
                 case "value" -> {
                     value = codec.readValue(p);
+                    if (value instanceof Double d && d.isInfinite()) {
+                        throw new IotosProtocolException("'value' " + p.getText() + " is beyond the range of a double",
+                                requestId);
+                    }
                     hasValue = true;
                 }
                 case "ts" -> ts = readDecimal(p, field);
@@ -381,22 +390,30 @@ public final class IotosCodec {
             throw new IotosProtocolException("'" + field + "' must be a string, was " + describe(p), requestId);
         }
 
+        /** A time stamp: a number, or a number in a string, of sane size. */
         private BigDecimal readDecimal(JsonParser p, String field) throws IOException {
             JsonToken t = p.currentToken();
+            BigDecimal value = null;
             if (t.isNumeric()) {
-                return p.getDecimalValue();
-            }
-            if (t == JsonToken.VALUE_NULL) {
+                value = p.getDecimalValue();
+            } else if (t == JsonToken.VALUE_NULL) {
                 return null;
-            }
-            if (t == JsonToken.VALUE_STRING) {
+            } else if (t == JsonToken.VALUE_STRING) {
                 try {
-                    return new BigDecimal(p.getText().trim());
+                    value = new BigDecimal(p.getText().trim());
                 } catch (NumberFormatException e) {
                     // reported below
                 }
             }
-            throw new IotosProtocolException("'" + field + "' must be a number, was " + describe(p), requestId);
+            if (value == null) {
+                throw new IotosProtocolException("'" + field + "' must be a number, was " + describe(p), requestId);
+            }
+            // a short text like 1e999999999 must not become a billion digits when echoed or converted
+            if (value.scale() > MAX_TIME_SCALE || value.precision() - value.scale() > MAX_TIME_DIGITS) {
+                throw new IotosProtocolException("'" + field + "' " + describe(p) + " is out of range for a time stamp",
+                        requestId);
+            }
+            return value;
         }
 
         private static String describe(JsonParser p) throws IOException {

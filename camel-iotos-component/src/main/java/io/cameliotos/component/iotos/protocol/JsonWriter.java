@@ -17,6 +17,8 @@ final class JsonWriter {
     private static final byte[] TRUE = { 't', 'r', 'u', 'e' };
     private static final byte[] FALSE = { 'f', 'a', 'l', 's', 'e' };
     private static final int MAX_DEPTH = 8;
+    /** The scale Jackson also refuses to write plainly beyond. */
+    private static final int MAX_PLAIN_SCALE = 9999;
 
     private byte[] buffer;
     private int length;
@@ -109,15 +111,20 @@ final class JsonWriter {
         }
         int scale = value.scale();
         if (scale < 0 || scale > 9 || value.precision() > 18) {
+            if (Math.abs(scale) > MAX_PLAIN_SCALE) {
+                // 1e999999999 is 11 characters, its plain form a billion digits
+                throw new IllegalArgumentException("number " + value + " is too large or too small to write in plain "
+                                                   + "notation (exponent beyond " + MAX_PLAIN_SCALE + ")");
+            }
             return ascii(value.toPlainString());
         }
         return plain(value.unscaledValue().longValue(), scale);
     }
 
     /**
-     * A finite double as the shortest plain decimal that reads back as the same double, like {@code 21.5} or
-     * {@code 21.0}. Sensor values usually have a few decimals: those are found by scaling by powers of ten, which
-     * costs a fraction of {@link Double#toString(double)}; other values go through it.
+     * A finite double as a plain decimal that reads back as exactly the same double, like {@code 21.5} or {@code 21.0}.
+     * Sensor values usually have a few decimals: the fewest decimals (up to nine) that read back exactly are found by
+     * scaling by powers of ten, which costs a fraction of {@link Double#toString(double)}; other values go through it.
      */
     JsonWriter number(double value) {
         double magnitude = Math.abs(value);
@@ -127,9 +134,9 @@ final class JsonWriter {
                 if (scaled >= EXACT_LONG_LIMIT) {
                     break;
                 }
-                long digits = (long) scaled;
+                long digits = Math.round(scaled);
                 // digits / 10^scale is correctly rounded, exactly as parsing the decimal text would round it
-                if (digits == scaled && digits / POWERS_OF_TEN[scale] == magnitude) {
+                if (digits / POWERS_OF_TEN[scale] == magnitude) {
                     return plainWithFraction(value < 0 ? -digits : digits, scale);
                 }
             }

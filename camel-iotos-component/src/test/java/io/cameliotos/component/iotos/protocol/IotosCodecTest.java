@@ -8,6 +8,8 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -198,6 +200,16 @@ class IotosCodecTest {
         assertThat(data.get("1").get("value").get("on").asBoolean()).isTrue();
         assertThat(data.get("2").get("value").size()).isEqualTo(2);
         assertThat(data.get("3").get("value").isNull()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "{\"ts\":1e999999999,\"value\":1,\"requestId\":\"r1\"}",
+                             "{\"requestTime\":\"1e-999999\",\"value\":1,\"requestId\":\"r1\"}",
+                             "{\"value\":1e999,\"requestId\":\"r1\"}" })
+    void refusesNumbersThatAreShortToSendButHugeToHandle(String control) {
+        assertThatThrownBy(() -> codec.decodeControl(control.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(IotosProtocolException.class).hasMessageContaining("range")
+                .satisfies(e -> assertThat(((IotosProtocolException) e).getRequestId()).isEqualTo("r1"));
     }
 
     @Test

@@ -85,4 +85,41 @@ class JsonWriterTest {
             assertThat(text).as("value %s", expected).isEqualTo(expected);
         }
     }
+
+    @Test
+    void doublesOfAnyMagnitudeReadBackExactlyAndAreNoLongerThanDoubleToString() {
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 300_000; i++) {
+            double value = Double.longBitsToDouble(random.nextLong());
+            if (!Double.isFinite(value)) {
+                continue;
+            }
+            String text = new String(new JsonWriter(1).number(value).toByteArray(), StandardCharsets.US_ASCII);
+            String reference = new BigDecimal(Double.toString(value)).toPlainString();
+            assertThat(Double.parseDouble(text)).as(text).isEqualTo(value);
+            assertThat(text).doesNotContain("E");
+            assertThat(text.length()).as("%s against %s", text, reference).isLessThanOrEqualTo(
+                    Math.max(reference.length(), Double.toString(value).length()));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = { 8671228.11961921, 8.83321790497369E10, 0.1 + 0.2, 1234.5678, -0.000123 })
+    void doublesWithAFewDecimalsAreWrittenAsDoubleToStringWritesThem(double value) {
+        String text = new String(new JsonWriter(1).number(value).toByteArray(), StandardCharsets.US_ASCII);
+
+        assertThat(text).isEqualTo(new BigDecimal(Double.toString(value)).toPlainString());
+    }
+
+    @Test
+    void refusesDecimalsWhosePlainFormWouldBeHuge() {
+        JsonWriter writer = new JsonWriter(8);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> writer.decimal(new BigDecimal("1e999999999")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("plain notation");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> writer.decimal(new BigDecimal("1e-10000")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(new String(writer.decimal(new BigDecimal("1e20")).toByteArray(), StandardCharsets.US_ASCII))
+                .isEqualTo("100000000000000000000");
+    }
 }
