@@ -56,13 +56,16 @@ final class UploadBatcher {
      * batch instead of cancelling it: under load that is one timer per linger period, not one per upload.
      */
     private ScheduledFuture<?> lingerTask;
+    /** Tells a timer that fired while flush() replaced it that it is no longer the armed one. */
+    private long lingerGeneration;
 
     UploadBatcher(Sender sender, IotosCodec codec, int maxPoints, long lingerMs, boolean awaitAck,
                   ScheduledExecutorService scheduler) {
         this.sender = sender;
         this.codec = codec;
         this.maxPoints = maxPoints;
-        this.pointsInBatch = new PointIdSet(maxPoints);
+        // sized for the usual batch, grown when one is larger: batchMaxPoints may be huge to mean "linger only"
+        this.pointsInBatch = new PointIdSet(Math.min(maxPoints, 256));
         this.lingerMs = lingerMs;
         this.awaitAck = awaitAck;
         this.scheduler = scheduler;
@@ -96,6 +99,7 @@ final class UploadBatcher {
         if (lingerTask != null) {
             lingerTask.cancel(false);
             lingerTask = null;
+            lingerGeneration++;
         }
         if (!entries.isEmpty()) {
             sendBatch();
@@ -103,10 +107,14 @@ final class UploadBatcher {
     }
 
     private void armLinger(long delayNanos) {
-        lingerTask = scheduler.schedule(this::lingerExpired, delayNanos, TimeUnit.NANOSECONDS);
+        long generation = ++lingerGeneration;
+        lingerTask = scheduler.schedule(() -> lingerExpired(generation), delayNanos, TimeUnit.NANOSECONDS);
     }
 
-    private synchronized void lingerExpired() {
+    private synchronized void lingerExpired(long generation) {
+        if (generation != lingerGeneration) {
+            return;
+        }
         lingerTask = null;
         if (entries.isEmpty()) {
             return;
