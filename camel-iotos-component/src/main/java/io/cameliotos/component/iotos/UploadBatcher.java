@@ -79,6 +79,11 @@ final class UploadBatcher {
         if (!entries.isEmpty() && (pointCount + points.size() > maxPoints || repeatsAPoint(points))) {
             sendBatch();
         }
+        boolean full = pointCount + points.size() >= maxPoints;
+        if (!full && lingerTask == null) {
+            // before the entry is taken: if the scheduler refuses, the caller fails the exchange and nothing is queued
+            armLinger(TimeUnit.MILLISECONDS.toNanos(lingerMs));
+        }
         if (entries.isEmpty()) {
             batchStartNanos = System.nanoTime();
         }
@@ -87,10 +92,8 @@ final class UploadBatcher {
             pointsInBatch.add(point.id());
         }
         pointCount += points.size();
-        if (pointCount >= maxPoints) {
+        if (full) {
             sendBatch();
-        } else if (lingerTask == null) {
-            armLinger(TimeUnit.MILLISECONDS.toNanos(lingerMs));
         }
     }
 
