@@ -35,7 +35,8 @@ final class ProducerHeaders {
         if (message.hasHeaders()) {
             for (Map.Entry<String, Object> header : message.getHeaders().entrySet()) {
                 String name = header.getKey();
-                if (name.length() > PREFIX.length() && name.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
+                if (name.length() > PREFIX.length()
+                    && (name.startsWith(PREFIX) || name.regionMatches(true, 0, PREFIX, 0, PREFIX.length()))) {
                     headers.take(name, header.getValue());
                 }
             }

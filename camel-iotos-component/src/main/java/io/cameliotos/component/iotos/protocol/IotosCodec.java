@@ -78,7 +78,12 @@ public final class IotosCodec {
                 .name(REQUEST_TIME).decimal(upload.requestTime())
                 .name(DATA).beginObject();
         for (PointValue point : upload.points()) {
-            out.name(point.effectiveKey()).beginObject()
+            if (point.key() == null && point.oid() == null) {
+                out.name(point.id());
+            } else {
+                out.name(point.effectiveKey());
+            }
+            out.beginObject()
                     .name(NAME).string(point.name())
                     .name(ID).number(point.id())
                     .name(OID).string(point.oid())

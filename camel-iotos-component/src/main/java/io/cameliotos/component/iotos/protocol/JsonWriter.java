@@ -25,6 +25,10 @@ final class JsonWriter {
     /** Per open object: whether a member was written, so the next one needs a comma. */
     private final boolean[] hasMember = new boolean[MAX_DEPTH];
     private int depth = -1;
+    /** The decimal written last and where its text is, for {@link #decimal(BigDecimal)}. */
+    private BigDecimal lastDecimal;
+    private int lastDecimalStart;
+    private int lastDecimalLength;
 
     JsonWriter(int expectedLength) {
         this.buffer = new byte[expectedLength];
@@ -93,11 +97,19 @@ final class JsonWriter {
             value = -value;
         }
         int digits = digits(value);
-        for (int pos = length + digits - 1; pos >= length; pos--) {
-            buffer[pos] = (byte) ('0' + value % 10);
-            value /= 10;
-        }
+        writeDigits(value, length + digits);
         length += digits;
+        return this;
+    }
+
+    /** A member name that is a number, e.g. a point ID as the key of an upload's entry, without making it a string. */
+    JsonWriter name(long number) {
+        comma();
+        ensure(22);
+        buffer[length++] = '"';
+        number(number);
+        buffer[length++] = '"';
+        buffer[length++] = ':';
         return this;
     }
 
@@ -109,6 +121,22 @@ final class JsonWriter {
         if (value == null) {
             return nullValue();
         }
+        if (value.equals(lastDecimal)) {
+            // the points of one upload usually share their time stamp: copy its text instead of writing it again
+            ensure(lastDecimalLength);
+            System.arraycopy(buffer, lastDecimalStart, buffer, length, lastDecimalLength);
+            length += lastDecimalLength;
+            return this;
+        }
+        int start = length;
+        writeDecimal(value);
+        lastDecimal = value;
+        lastDecimalStart = start;
+        lastDecimalLength = length - start;
+        return this;
+    }
+
+    private void writeDecimal(BigDecimal value) {
         int scale = value.scale();
         if (scale < 0 || scale > 9 || value.precision() > 18) {
             if (Math.abs(scale) > MAX_PLAIN_SCALE) {
@@ -116,9 +144,10 @@ final class JsonWriter {
                 throw new IllegalArgumentException("number " + value + " is too large or too small to write in plain "
                                                    + "notation (exponent beyond " + MAX_PLAIN_SCALE + ")");
             }
-            return ascii(value.toPlainString());
+            ascii(value.toPlainString());
+            return;
         }
-        return plain(value.unscaledValue().longValue(), scale);
+        plain(value.unscaledValue().longValue(), scale);
     }
 
     /**
@@ -171,20 +200,53 @@ final class JsonWriter {
             buffer[length++] = '-';
         }
         int end = length + digits + (scale > 0 ? 1 : 0);
-        int pos = end;
-        for (int i = 0; i < scale; i++) {
-            buffer[--pos] = (byte) ('0' + rest % 10);
-            rest /= 10;
-        }
         if (scale > 0) {
-            buffer[--pos] = '.';
-        }
-        while (pos > length) {
-            buffer[--pos] = (byte) ('0' + rest % 10);
-            rest /= 10;
+            long unit = LONG_POWERS_OF_TEN[scale];
+            // the fraction with its leading zeros, then the point, then the whole part
+            writeDigitsPadded(rest % unit, end, scale);
+            buffer[end - scale - 1] = '.';
+            writeDigits(rest / unit, end - scale - 1);
+        } else {
+            writeDigits(rest, end);
         }
         length = end;
         return this;
+    }
+
+    /** The decimal digits of a non-negative value, ending just before {@code end}, two at a time. */
+    private void writeDigits(long value, int end) {
+        int pos = end;
+        while (value >= 100) {
+            int pair = (int) (value % 100);
+            value /= 100;
+            buffer[--pos] = DIGIT_ONES[pair];
+            buffer[--pos] = DIGIT_TENS[pair];
+        }
+        int last = (int) value;
+        buffer[--pos] = DIGIT_ONES[last];
+        if (last >= 10) {
+            buffer[--pos] = DIGIT_TENS[last];
+        }
+    }
+
+    /** Exactly {@code count} digits of a non-negative value below 10^count, ending just before {@code end}. */
+    private void writeDigitsPadded(long value, int end, int count) {
+        for (int pos = end - 1; pos >= end - count; pos--) {
+            buffer[pos] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+    }
+
+    private static final byte[] DIGIT_TENS = new byte[100];
+    private static final byte[] DIGIT_ONES = new byte[100];
+    private static final long[] LONG_POWERS_OF_TEN = { 1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L,
+                                                       10_000_000L, 100_000_000L, 1_000_000_000L };
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            DIGIT_TENS[i] = (byte) ('0' + i / 10);
+            DIGIT_ONES[i] = (byte) ('0' + i % 10);
+        }
     }
 
     /** Text that is known to be a JSON number, e.g. from {@link Double#toString(double)}. */

@@ -122,4 +122,18 @@ class JsonWriterTest {
         assertThat(new String(writer.decimal(new BigDecimal("1e20")).toByteArray(), StandardCharsets.US_ASCII))
                 .isEqualTo("100000000000000000000");
     }
+
+    @Test
+    void repeatedDecimalsAndNumericNamesReadTheSame() {
+        JsonWriter writer = new JsonWriter(4).beginObject();
+        writer.name(1963).decimal(new BigDecimal("1627737953.514"));
+        writer.name(1964).decimal(new BigDecimal("1627737953.514"));
+        writer.name(1965).decimal(new BigDecimal("-0.05"));
+        writer.name(1966).decimal(new BigDecimal("1627737953.514"));
+        writer.name(7).decimal(new BigDecimal("1627737953.5140"));
+
+        assertThat(new String(writer.endObject().toByteArray(), StandardCharsets.US_ASCII))
+                .isEqualTo("{\"1963\":1627737953.514,\"1964\":1627737953.514,\"1965\":-0.05,"
+                           + "\"1966\":1627737953.514,\"7\":1627737953.5140}");
+    }
 }
