@@ -681,6 +681,7 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         platform.publish(CONTROL_TOPIC, new byte[] { (byte) 0xff, (byte) 0xfe, 0, 1 });
         platform.publish(CONTROL_TOPIC, control(999, "1", "d1"));
         platform.publish(CONTROL_TOPIC, "{\"requestId\":\"d2\",\"value\":[1,2");
+        platform.publish(CONTROL_TOPIC, "{\"ts\":1e999999999,\"value\":1,\"requestId\":\"d4\"}");
         platform.publish(CONTROL_TOPIC, control(1963, "\"valid\"", "d3"));
 
         JsonNode wrongId = json(platform.next(WAIT));
@@ -690,6 +691,10 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         JsonNode truncated = json(platform.next(WAIT));
         assertThat(truncated.get("requestId").asText()).isEqualTo("d2");
         assertThat(truncated.get("responseCode").asInt()).isEqualTo(ResponseCodes.INVALID_REQUEST);
+        JsonNode hugeTime = json(platform.next(WAIT));
+        assertThat(hugeTime.get("requestId").asText()).isEqualTo("d4");
+        assertThat(hugeTime.get("responseCode").asInt()).isEqualTo(ResponseCodes.INVALID_REQUEST);
+        assertThat(hugeTime.get("responseDesc").asText()).contains("out of range");
         JsonNode valid = json(platform.next(WAIT));
         assertThat(valid.get("requestId").asText()).isEqualTo("d3");
         assertThat(valid.get("responseCode").asInt()).isZero();
