@@ -19,6 +19,7 @@ import org.apache.camel.Endpoint;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
 import org.apache.camel.support.jsse.SSLContextParameters;
@@ -87,7 +88,12 @@ public class IotosComponent extends DefaultComponent {
     synchronized SessionRegistry getSessions() {
         if (sessions == null) {
             ExecutorServiceManager manager = getCamelContext().getExecutorServiceManager();
-            scheduler = manager.newSingleThreadScheduledExecutor(this, "IotosScheduler");
+            // every request waiting for its results has a timeout here, so the queue must not be bounded like Camel's
+            // default profile's (1,000): a larger in-flight window or buffer would have its requests refused
+            ThreadPoolProfile profile = new ThreadPoolProfile("IotosScheduler");
+            profile.setPoolSize(1);
+            profile.setMaxQueueSize(-1);
+            scheduler = manager.newScheduledThreadPool(this, "IotosScheduler", profile);
             // completes publishes and acks and so runs route continuations: never on the MQTT client's thread. A
             // fork-join pool hands over many small tasks without a lock per task, which a queue-based pool needs.
             int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);

@@ -321,6 +321,30 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
     }
 
     @Test
+    void awaitAckKeepsMoreRequestsWaitingThanCamelsDefaultQueueHolds() throws Exception {
+        // each waiting request has a timeout on the component's scheduler, whose queue Camel would cap at 1,000
+        respondToUploads(0, "OK");
+        CamelContext context = startContext();
+        org.apache.camel.AsyncProducer producer = context.getEndpoint("iotos:171/401/1963?awaitAck=true&ackTimeout=60s")
+                .createAsyncProducer();
+        producer.start();
+        int uploads = 1_500;
+        List<Exchange> exchanges = new CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(uploads);
+
+        for (int i = 0; i < uploads; i++) {
+            Exchange exchange = new org.apache.camel.support.DefaultExchange(context);
+            exchange.getMessage().setBody(i);
+            exchanges.add(exchange);
+            producer.process(exchange, doneSync -> done.countDown());
+        }
+
+        assertThat(done.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(exchanges).allSatisfy(e -> assertThat(e.getException()).isNull());
+        producer.stop();
+    }
+
+    @Test
     void batchingMergesUploadsKeepsTheOrderPerPointAndCompletesEachExchange() throws Exception {
         respondToUploads(0, "OK");
         RawMqttClient platform = rawClient("raw-platform").subscribe(UPLOAD_TOPIC);
