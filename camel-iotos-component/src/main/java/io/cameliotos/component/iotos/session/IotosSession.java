@@ -49,7 +49,8 @@ public final class IotosSession {
 
     private final SessionSettings settings;
     private final ScheduledExecutorService scheduler;
-    private final Executor callbackExecutor;
+    /** Completes publishes and results on the callback executor. */
+    private final CompletionRelay completions;
     private final MqttAsyncClient client;
     private final MqttConnectOptions connectOptions;
     private final ResultCorrelator correlator;
@@ -81,8 +82,8 @@ public final class IotosSession {
     IotosSession(SessionSettings settings, ScheduledExecutorService scheduler, Executor callbackExecutor) {
         this.settings = settings;
         this.scheduler = scheduler;
-        this.callbackExecutor = callbackExecutor;
-        this.correlator = new ResultCorrelator(scheduler, callbackExecutor);
+        this.completions = new CompletionRelay(callbackExecutor, scheduler);
+        this.correlator = new ResultCorrelator(scheduler, completions);
         try {
             this.client = new MqttAsyncClient(settings.brokerUrl(), settings.clientId(), new MemoryPersistence());
         } catch (MqttException | IllegalArgumentException e) {
@@ -426,7 +427,7 @@ public final class IotosSession {
             PendingPublish p = (PendingPublish) token.getUserContext();
             inflight.decrementAndGet();
             metrics.published.increment();
-            callbackExecutor.execute(() -> {
+            completions.execute(() -> {
                 unstore(p);
                 p.future.complete(null);
             });
@@ -475,7 +476,7 @@ public final class IotosSession {
     /** Fails a publish for good: it leaves the store too. */
     private void fail(PendingPublish p, Throwable e) {
         metrics.publishFailures.increment();
-        callbackExecutor.execute(() -> {
+        completions.execute(() -> {
             unstore(p);
             p.future.completeExceptionally(e);
         });
@@ -483,7 +484,7 @@ public final class IotosSession {
 
     /** Fails the caller's wait but keeps the publish stored, to be sent when the session next starts. */
     private void completeExceptionally(PendingPublish p, Throwable e) {
-        callbackExecutor.execute(() -> p.future.completeExceptionally(e));
+        completions.execute(() -> p.future.completeExceptionally(e));
     }
 
     private void unstore(PendingPublish p) {
