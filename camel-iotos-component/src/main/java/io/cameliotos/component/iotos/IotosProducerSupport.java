@@ -64,15 +64,22 @@ abstract class IotosProducerSupport extends DefaultAsyncProducer {
      * Publishes, then (if {@code pointIds} is not null) waits for one result per point; calls {@code onResults} with
      * the results, or sets the exchange's exception, then completes the exchange.
      */
-    @SuppressWarnings("unchecked")
     protected void publish(Exchange exchange, AsyncCallback callback, String topic, byte[] payload, String requestId,
             Collection<Long> pointIds, BiConsumer<Exchange, List<PointResult>> onResults) {
-        // with nothing to wait for but the publish, its own future ends the exchange: one stage less per message
-        CompletableFuture<?> outcome = pointIds == null
-                ? session.publish(topic, payload, configuration.getQos()) : send(topic, payload, requestId, pointIds);
-        outcome.whenComplete((value, error) -> {
+        if (pointIds == null) {
+            // nothing to wait for but the publish: its callback ends the exchange, without a future per message
+            session.publish(topic, payload, configuration.getQos(), failure -> {
+                try {
+                    complete(exchange, requestId, null, failure, onResults);
+                } finally {
+                    callback.done(false);
+                }
+            });
+            return;
+        }
+        send(topic, payload, requestId, pointIds).whenComplete((results, error) -> {
             try {
-                complete(exchange, requestId, pointIds == null ? null : (List<PointResult>) value, error, onResults);
+                complete(exchange, requestId, results, error, onResults);
             } finally {
                 callback.done(false);
             }

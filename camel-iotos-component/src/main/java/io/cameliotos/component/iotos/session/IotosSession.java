@@ -104,13 +104,12 @@ public final class IotosSession {
         try {
             var stored = store.recover();
             for (FilePublishStore.Stored s : stored) {
-                PendingPublish p = new PendingPublish(s.sequence(), s.topic(), s.payload(), s.qos());
-                p.stored = true;
-                p.future.whenComplete((v, e) -> {
-                    if (e != null) {
-                        LOG.warn("Recovered publish {} to {} failed: {}", p.sequence, p.topic, e.getMessage());
+                PendingPublish p = new PendingPublish(s.sequence(), s.topic(), s.payload(), s.qos(), failure -> {
+                    if (failure != null) {
+                        LOG.warn("Recovered publish {} to {} failed: {}", s.sequence(), s.topic(), failure.getMessage());
                     }
                 });
+                p.stored = true;
                 resend.add(p);
                 sequence.accumulateAndGet(s.sequence(), Math::max);
             }
@@ -331,16 +330,33 @@ public final class IotosSession {
      *         with {@link OfflineBufferFullException} when it can neither be sent nor buffered
      */
     public CompletableFuture<Void> publish(String topic, byte[] payload, int qos) {
-        PendingPublish p = new PendingPublish(sequence.incrementAndGet(), topic, payload, qos);
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        publish(topic, payload, qos, failure -> {
+            if (failure == null) {
+                future.complete(null);
+            } else {
+                future.completeExceptionally(failure);
+            }
+        });
+        return future;
+    }
+
+    /**
+     * Publishes asynchronously, without a future: the callback is told once, on the callback executor, when the
+     * broker accepted the message (QoS 1 and 2) or it was written (QoS 0), or why it failed; for a busy producer this
+     * spares the future and its stages per message.
+     */
+    public void publish(String topic, byte[] payload, int qos, PublishCallback callback) {
+        PendingPublish p = new PendingPublish(sequence.incrementAndGet(), topic, payload, qos, callback);
         if (store != null && qos > 0) {
             try {
                 store.save(p.sequence, topic, qos, payload);
                 p.stored = true;
             } catch (IOException | RuntimeException e) {
-                p.future.completeExceptionally(new UncheckedIOException("cannot store the publish to " + topic + " in "
-                                                                        + store.directory() + ": " + e.getMessage(),
-                        e instanceof IOException io ? io : new IOException(e)));
-                return p.future;
+                p.end(new UncheckedIOException("cannot store the publish to " + topic + " in " + store.directory()
+                                               + ": " + e.getMessage(),
+                        e instanceof IOException io ? io : new IOException(e)), false);
+                return;
             }
         }
         lock.lock();
@@ -367,7 +383,6 @@ public final class IotosSession {
         } finally {
             lock.unlock();
         }
-        return p.future;
     }
 
     private OfflineBufferFullException bufferFull(String topic, String what) {
@@ -427,10 +442,7 @@ public final class IotosSession {
             PendingPublish p = (PendingPublish) token.getUserContext();
             inflight.decrementAndGet();
             metrics.published.increment();
-            completions.execute(() -> {
-                unstore(p);
-                p.future.complete(null);
-            });
+            p.end(null, true);
             // read after the decrement: a publish buffered meanwhile either sees the free slot or is seen here
             if (waiting > 0) {
                 drain();
@@ -476,15 +488,12 @@ public final class IotosSession {
     /** Fails a publish for good: it leaves the store too. */
     private void fail(PendingPublish p, Throwable e) {
         metrics.publishFailures.increment();
-        completions.execute(() -> {
-            unstore(p);
-            p.future.completeExceptionally(e);
-        });
+        p.end(e, true);
     }
 
     /** Fails the caller's wait but keeps the publish stored, to be sent when the session next starts. */
     private void completeExceptionally(PendingPublish p, Throwable e) {
-        completions.execute(() -> p.future.completeExceptionally(e));
+        p.end(e, false);
     }
 
     private void unstore(PendingPublish p) {
@@ -622,19 +631,42 @@ public final class IotosSession {
         }
     }
 
-    private static final class PendingPublish implements Comparable<PendingPublish> {
+    /** A publish until it ends; then also the task that tells its caller, run by the relay. */
+    private final class PendingPublish implements Comparable<PendingPublish>, Runnable {
         final long sequence;
         final String topic;
         final byte[] payload;
         final int qos;
-        final CompletableFuture<Void> future = new CompletableFuture<>();
+        final PublishCallback callback;
         boolean stored;
+        private Throwable failure;
+        private boolean forget;
 
-        PendingPublish(long sequence, String topic, byte[] payload, int qos) {
+        PendingPublish(long sequence, String topic, byte[] payload, int qos, PublishCallback callback) {
             this.sequence = sequence;
             this.topic = topic;
             this.payload = payload;
             this.qos = qos;
+            this.callback = callback;
+        }
+
+        /**
+         * Tells the caller on the callback executor.
+         *
+         * @param forget whether the publish also leaves the store: false keeps it for the session's next start
+         */
+        void end(Throwable failure, boolean forget) {
+            this.failure = failure;
+            this.forget = forget;
+            completions.execute(this);
+        }
+
+        @Override
+        public void run() {
+            if (forget) {
+                unstore(this);
+            }
+            callback.published(failure);
         }
 
         @Override
