@@ -1,5 +1,6 @@
 package io.cameliotos.component.iotos.protocol;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -7,7 +8,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class Ids {
 
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private Ids() {
     }
@@ -39,13 +40,14 @@ public final class Ids {
      */
     public static String newRequestId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        char[] chars = new char[32];
-        writeHex(random.nextLong(), chars, 0);
-        writeHex(random.nextLong(), chars, 16);
-        return new String(chars);
+        byte[] hex = new byte[32];
+        writeHex(random.nextLong(), hex, 0);
+        writeHex(random.nextLong(), hex, 16);
+        // Latin-1 bytes become the string's own bytes in one copy
+        return new String(hex, StandardCharsets.ISO_8859_1);
     }
 
-    private static void writeHex(long bits, char[] out, int offset) {
+    private static void writeHex(long bits, byte[] out, int offset) {
         for (int i = 15; i >= 0; i--) {
             out[offset + i] = HEX[(int) (bits & 0xF)];
             bits >>>= 4;

@@ -72,42 +72,50 @@ public final class IotosCodec {
 
     /** Flow 1: {@code {"requestId","requestTime","data":{key:{name,id,oid,ts,value}}}}. */
     public byte[] encodeUpload(Upload upload) {
-        JsonWriter out = new JsonWriter(96 + 112 * upload.points().size());
-        out.beginObject()
-                .name(REQUEST_ID).string(upload.requestId())
-                .name(REQUEST_TIME).decimal(upload.requestTime())
-                .name(DATA).beginObject();
-        for (PointValue point : upload.points()) {
-            if (point.key() == null && point.oid() == null) {
-                out.name(point.id());
-            } else {
-                out.name(point.effectiveKey());
-            }
+        JsonWriter out = JsonWriter.forThisThread();
+        try {
             out.beginObject()
-                    .name(NAME).string(point.name())
-                    .name(ID).number(point.id())
-                    .name(OID).string(point.oid())
-                    .name(TS).decimal(point.ts())
-                    .name(VALUE);
-            writeValue(out, point.value());
-            out.endObject();
+                    .name(REQUEST_ID).string(upload.requestId())
+                    .name(REQUEST_TIME).decimal(upload.requestTime())
+                    .name(DATA).beginObject();
+            for (PointValue point : upload.points()) {
+                if (point.key() == null && point.oid() == null) {
+                    out.name(point.id());
+                } else {
+                    out.name(point.effectiveKey());
+                }
+                out.beginObject()
+                        .name(NAME).string(point.name())
+                        .name(ID).number(point.id())
+                        .name(OID).string(point.oid())
+                        .name(TS).decimal(point.ts())
+                        .name(VALUE);
+                writeValue(out, point.value());
+                out.endObject();
+            }
+            return out.endObject().endObject().toByteArray();
+        } finally {
+            out.release();
         }
-        return out.endObject().endObject().toByteArray();
     }
 
     /** Flow 3: {@code {name,id,oid,ts,value,requestId,requestTime}}. */
     public byte[] encodeControl(Control control) {
-        JsonWriter out = new JsonWriter(224);
-        out.beginObject()
-                .name(NAME).string(control.name())
-                .name(ID).number(control.id())
-                .name(OID).string(control.oid())
-                .name(TS).decimal(control.ts())
-                .name(VALUE);
-        writeValue(out, control.value());
-        return out.name(REQUEST_ID).string(control.requestId())
-                .name(REQUEST_TIME).decimal(control.requestTime())
-                .endObject().toByteArray();
+        JsonWriter out = JsonWriter.forThisThread();
+        try {
+            out.beginObject()
+                    .name(NAME).string(control.name())
+                    .name(ID).number(control.id())
+                    .name(OID).string(control.oid())
+                    .name(TS).decimal(control.ts())
+                    .name(VALUE);
+            writeValue(out, control.value());
+            return out.name(REQUEST_ID).string(control.requestId())
+                    .name(REQUEST_TIME).decimal(control.requestTime())
+                    .endObject().toByteArray();
+        } finally {
+            out.release();
+        }
     }
 
     /**
@@ -118,26 +126,30 @@ public final class IotosCodec {
         if (type != MessageType.UPDATE_RESULT && type != MessageType.CONTROL_RESULT) {
             throw new IllegalArgumentException("not a result type: " + type);
         }
-        JsonWriter out = new JsonWriter(352);
-        out.beginObject()
-                .name(ID).number(result.id())
-                .name(OID).string(result.oid())
-                .name(NAME).string(result.name());
-        if (type == MessageType.UPDATE_RESULT) {
-            out.name(TS).decimal(result.ts()).name(VALUE);
-            writeValue(out, result.value());
-        } else {
-            out.name(VALUE);
-            writeValue(out, result.value());
-            out.name(TS).decimal(result.ts());
+        JsonWriter out = JsonWriter.forThisThread();
+        try {
+            out.beginObject()
+                    .name(ID).number(result.id())
+                    .name(OID).string(result.oid())
+                    .name(NAME).string(result.name());
+            if (type == MessageType.UPDATE_RESULT) {
+                out.name(TS).decimal(result.ts()).name(VALUE);
+                writeValue(out, result.value());
+            } else {
+                out.name(VALUE);
+                writeValue(out, result.value());
+                out.name(TS).decimal(result.ts());
+            }
+            return out.name(REQUEST_ID).string(result.requestId())
+                    .name(REQUEST_TIME).decimal(result.requestTime())
+                    .name(RESPONSE_ID).string(result.responseId())
+                    .name(RESPONSE_TIME).decimal(result.responseTime())
+                    .name(RESPONSE_CODE).number(result.responseCode())
+                    .name(RESPONSE_DESC).string(result.responseDesc())
+                    .endObject().toByteArray();
+        } finally {
+            out.release();
         }
-        return out.name(REQUEST_ID).string(result.requestId())
-                .name(REQUEST_TIME).decimal(result.requestTime())
-                .name(RESPONSE_ID).string(result.responseId())
-                .name(RESPONSE_TIME).decimal(result.responseTime())
-                .name(RESPONSE_CODE).number(result.responseCode())
-                .name(RESPONSE_DESC).string(result.responseDesc())
-                .endObject().toByteArray();
     }
 
     private void writeValue(JsonWriter out, Object value) {

@@ -8,9 +8,15 @@ import java.util.Arrays;
  * needs an I/O context, recycled buffers and an output stream per message; for a 200-byte upload that set-up cost more
  * than the writing. Values that are not scalars are left to Jackson by the caller ({@link #raw}).
  * <p>
- * Not thread-safe; one instance writes one message.
+ * Not thread-safe; one instance writes one message at a time. {@link #forThisThread()} lends each thread one writer
+ * whose buffer is kept between messages, so a message costs only its exact-size copy.
  */
 final class JsonWriter {
+
+    /** A buffer the first messages fit in; one grown beyond {@link #MAX_KEPT_BUFFER} is not kept. */
+    private static final int THREAD_BUFFER = 512;
+    private static final int MAX_KEPT_BUFFER = 64 * 1024;
+    private static final ThreadLocal<JsonWriter> THREAD_WRITER = ThreadLocal.withInitial(() -> new JsonWriter(THREAD_BUFFER));
 
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] NULL = { 'n', 'u', 'l', 'l' };
@@ -29,9 +35,34 @@ final class JsonWriter {
     private BigDecimal lastDecimal;
     private int lastDecimalStart;
     private int lastDecimalLength;
+    private boolean lent;
 
     JsonWriter(int expectedLength) {
         this.buffer = new byte[expectedLength];
+    }
+
+    /**
+     * This thread's writer, empty; {@link #release()} it when the message is written. While it is lent (a value
+     * written by Jackson that writes a message of its own), a new writer is made.
+     */
+    static JsonWriter forThisThread() {
+        JsonWriter writer = THREAD_WRITER.get();
+        if (writer.lent) {
+            return new JsonWriter(THREAD_BUFFER);
+        }
+        writer.lent = true;
+        return writer;
+    }
+
+    /** Ends a message started with {@link #forThisThread()}, written or not. */
+    void release() {
+        length = 0;
+        depth = -1;
+        lastDecimal = null;
+        lent = false;
+        if (buffer.length > MAX_KEPT_BUFFER) {
+            buffer = new byte[THREAD_BUFFER];
+        }
     }
 
     JsonWriter beginObject() {
@@ -147,7 +178,8 @@ final class JsonWriter {
             ascii(value.toPlainString());
             return;
         }
-        plain(value.unscaledValue().longValue(), scale);
+        // moving the point gives the digits as a long without inflating a BigInteger
+        plain(value.movePointRight(scale).longValueExact(), scale);
     }
 
     /**
@@ -309,7 +341,8 @@ final class JsonWriter {
     }
 
     byte[] toByteArray() {
-        return length == buffer.length ? buffer : Arrays.copyOf(buffer, length);
+        // a lent writer keeps its buffer for the next message
+        return !lent && length == buffer.length ? buffer : Arrays.copyOf(buffer, length);
     }
 
     private void escape(char c) {

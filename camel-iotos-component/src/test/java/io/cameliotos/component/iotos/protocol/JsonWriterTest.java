@@ -136,4 +136,64 @@ class JsonWriterTest {
                 .isEqualTo("{\"1963\":1627737953.514,\"1964\":1627737953.514,\"1965\":-0.05,"
                            + "\"1966\":1627737953.514,\"7\":1627737953.5140}");
     }
+
+    @Test
+    void theThreadsWriterNeverHandsOutItsBufferAndStartsEmptyAfterAnyMessage() {
+        JsonWriter first = JsonWriter.forThisThread();
+        byte[] one;
+        try {
+            // exactly as long as the kept buffer: the copy must still be made
+            one = first.ascii("x".repeat(512)).toByteArray();
+        } finally {
+            first.release();
+        }
+        JsonWriter failed = JsonWriter.forThisThread();
+        try {
+            failed.beginObject().name("half");
+        } finally {
+            failed.release();
+        }
+        JsonWriter again = JsonWriter.forThisThread();
+        byte[] two;
+        try {
+            two = again.beginObject().name("a").number(1).endObject().toByteArray();
+        } finally {
+            again.release();
+        }
+
+        assertThat(again).isSameAs(first);
+        assertThat(new String(one, StandardCharsets.US_ASCII)).isEqualTo("x".repeat(512));
+        assertThat(new String(two, StandardCharsets.US_ASCII)).isEqualTo("{\"a\":1}");
+    }
+
+    @Test
+    void aWriterAskedForWhileThisThreadsIsLentIsAnotherOne() {
+        JsonWriter outer = JsonWriter.forThisThread();
+        try {
+            JsonWriter inner = JsonWriter.forThisThread();
+            assertThat(inner).isNotSameAs(outer);
+            inner.release();
+            assertThat(JsonWriter.forThisThread()).isNotSameAs(outer);
+        } finally {
+            outer.release();
+        }
+    }
+
+    @Test
+    void aHugeMessageIsWrittenWholeAndTheNextStartsEmpty() {
+        JsonWriter writer = JsonWriter.forThisThread();
+        byte[] huge;
+        try {
+            huge = writer.string("v".repeat(200_000)).toByteArray();
+        } finally {
+            writer.release();
+        }
+        JsonWriter next = JsonWriter.forThisThread();
+        try {
+            assertThat(huge).hasSize(200_002);
+            assertThat(next.beginObject().endObject().toByteArray()).containsExactly('{', '}');
+        } finally {
+            next.release();
+        }
+    }
 }
