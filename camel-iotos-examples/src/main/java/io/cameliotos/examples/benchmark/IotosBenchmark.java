@@ -63,7 +63,7 @@ public final class IotosBenchmark {
     static final int RTT_SECONDS = Integer.getInteger("bench.rttSeconds", 20);
     static final boolean JMH = !Boolean.getBoolean("bench.skipJmh");
     /** Each throughput scenario runs this often, taking turns with the others; the report keeps the median run. */
-    static final int REPEATS = Integer.getInteger("bench.repeats", 5);
+    static final int REPEATS = Integer.getInteger("bench.repeats", 7);
     static final int MAX_WARMUP_ROUNDS = 8;
     /** Prints each repetition's figures as it ends. */
     static final boolean VERBOSE = Boolean.getBoolean("bench.verbose");
@@ -217,6 +217,7 @@ public final class IotosBenchmark {
                 throw new IllegalStateException("raw publish failed", e);
             }
         };
+        settle();
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
             window.acquire();
@@ -251,6 +252,7 @@ public final class IotosBenchmark {
             Endpoint endpoint = context.getEndpoint(uri);
             AsyncProducer producer = endpoint.createAsyncProducer();
             producer.start();
+            settle();
             long start = System.nanoTime();
             int failed = drive(endpoint, producer, count, fill);
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -296,6 +298,7 @@ public final class IotosBenchmark {
             Semaphore window = new Semaphore(WINDOW);
             CountDownLatch done = new CountDownLatch(count);
             AtomicInteger failed = new AtomicInteger();
+            settle();
             long start = System.nanoTime();
             for (int i = 0; i < count; i++) {
                 window.acquire();
@@ -473,6 +476,14 @@ public final class IotosBenchmark {
         }
         done.await();
         return failed.get();
+    }
+
+    /**
+     * Every throughput run starts on a collected heap: the garbage of the run before (the hand-written route's is the
+     * most) would otherwise be collected during the next contender's run and counted against it.
+     */
+    private static void settle() {
+        System.gc();
     }
 
     private static long usedHeapAfterGc() throws InterruptedException {
