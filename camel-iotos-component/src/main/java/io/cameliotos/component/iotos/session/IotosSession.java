@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -46,6 +47,9 @@ import org.slf4j.LoggerFactory;
 public final class IotosSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(IotosSession.class);
+    /** Tells each publish's caller once, whichever paths end it. */
+    private static final AtomicIntegerFieldUpdater<PendingPublish> ENDED =
+            AtomicIntegerFieldUpdater.newUpdater(PendingPublish.class, "ended");
 
     private final SessionSettings settings;
     private final ScheduledExecutorService scheduler;
@@ -641,6 +645,8 @@ public final class IotosSession {
         boolean stored;
         private Throwable failure;
         private boolean forget;
+        /** 1 once ended: a publish the closing session fails may also be failed by a connection loss racing it. */
+        volatile int ended;
 
         PendingPublish(long sequence, String topic, byte[] payload, int qos, PublishCallback callback) {
             this.sequence = sequence;
@@ -656,9 +662,11 @@ public final class IotosSession {
          * @param forget whether the publish also leaves the store: false keeps it for the session's next start
          */
         void end(Throwable failure, boolean forget) {
-            this.failure = failure;
-            this.forget = forget;
-            completions.execute(this);
+            if (ENDED.compareAndSet(this, 0, 1)) {
+                this.failure = failure;
+                this.forget = forget;
+                completions.execute(this);
+            }
         }
 
         @Override
