@@ -68,22 +68,21 @@ abstract class IotosProducerSupport extends DefaultAsyncProducer {
             Collection<Long> pointIds, BiConsumer<Exchange, List<PointResult>> onResults) {
         if (pointIds == null) {
             // nothing to wait for but the publish: its callback ends the exchange, without a future per message
-            session.publish(topic, payload, configuration.getQos(), failure -> {
-                try {
-                    complete(exchange, requestId, null, failure, onResults);
-                } finally {
-                    callback.done(false);
-                }
-            });
+            session.publish(topic, payload, configuration.getQos(),
+                    failure -> completeAndDone(exchange, callback, requestId, null, failure, onResults));
             return;
         }
-        send(topic, payload, requestId, pointIds).whenComplete((results, error) -> {
-            try {
-                complete(exchange, requestId, results, error, onResults);
-            } finally {
-                callback.done(false);
-            }
-        });
+        send(topic, payload, requestId, pointIds).whenComplete(
+                (results, error) -> completeAndDone(exchange, callback, requestId, results, error, onResults));
+    }
+
+    private void completeAndDone(Exchange exchange, AsyncCallback callback, String requestId, List<PointResult> results,
+            Throwable error, BiConsumer<Exchange, List<PointResult>> onResults) {
+        try {
+            complete(exchange, requestId, results, error, onResults);
+        } finally {
+            callback.done(false);
+        }
     }
 
     /**
