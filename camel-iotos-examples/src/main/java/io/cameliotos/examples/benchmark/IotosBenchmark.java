@@ -142,7 +142,7 @@ public final class IotosBenchmark {
             if (qos == 1) {
                 Scenario single = median(singles);
                 scenarios.add(single);
-                scenarios.add(rename(median(batches), "points-qos1-batched-10-per-upload").against(single));
+                scenarios.add(median(batches).against(single));
             }
         }
 
