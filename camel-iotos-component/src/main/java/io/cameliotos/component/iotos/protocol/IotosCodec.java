@@ -72,8 +72,7 @@ public final class IotosCodec {
 
     /** Flow 1: {@code {"requestId","requestTime","data":{key:{name,id,oid,ts,value}}}}. */
     public byte[] encodeUpload(Upload upload) {
-        JsonWriter out = JsonWriter.forThisThread();
-        try {
+        try (JsonWriter out = JsonWriter.forThisThread()) {
             out.beginObject()
                     .name(REQUEST_ID).string(upload.requestId())
                     .name(REQUEST_TIME).decimal(upload.requestTime())
@@ -94,15 +93,12 @@ public final class IotosCodec {
                 out.endObject();
             }
             return out.endObject().endObject().toByteArray();
-        } finally {
-            out.release();
         }
     }
 
     /** Flow 3: {@code {name,id,oid,ts,value,requestId,requestTime}}. */
     public byte[] encodeControl(Control control) {
-        JsonWriter out = JsonWriter.forThisThread();
-        try {
+        try (JsonWriter out = JsonWriter.forThisThread()) {
             out.beginObject()
                     .name(NAME).string(control.name())
                     .name(ID).number(control.id())
@@ -113,8 +109,6 @@ public final class IotosCodec {
             return out.name(REQUEST_ID).string(control.requestId())
                     .name(REQUEST_TIME).decimal(control.requestTime())
                     .endObject().toByteArray();
-        } finally {
-            out.release();
         }
     }
 
@@ -126,8 +120,7 @@ public final class IotosCodec {
         if (type != MessageType.UPDATE_RESULT && type != MessageType.CONTROL_RESULT) {
             throw new IllegalArgumentException("not a result type: " + type);
         }
-        JsonWriter out = JsonWriter.forThisThread();
-        try {
+        try (JsonWriter out = JsonWriter.forThisThread()) {
             out.beginObject()
                     .name(ID).number(result.id())
                     .name(OID).string(result.oid())
@@ -147,8 +140,6 @@ public final class IotosCodec {
                     .name(RESPONSE_CODE).number(result.responseCode())
                     .name(RESPONSE_DESC).string(result.responseDesc())
                     .endObject().toByteArray();
-        } finally {
-            out.release();
         }
     }
 

@@ -11,7 +11,7 @@ import java.util.Arrays;
  * Not thread-safe; one instance writes one message at a time. {@link #forThisThread()} lends each thread one writer
  * whose buffer is kept between messages, so a message costs only its exact-size copy.
  */
-final class JsonWriter {
+final class JsonWriter implements AutoCloseable {
 
     /** A buffer the first messages fit in; one grown beyond {@link #MAX_KEPT_BUFFER} is not kept. */
     private static final int THREAD_BUFFER = 512;
@@ -42,7 +42,7 @@ final class JsonWriter {
     }
 
     /**
-     * This thread's writer, empty; {@link #release()} it when the message is written. While it is lent (a value
+     * This thread's writer, empty; {@link #close()} it when the message is written. While it is lent (a value
      * written by Jackson that writes a message of its own), a new writer is made.
      */
     static JsonWriter forThisThread() {
@@ -54,8 +54,9 @@ final class JsonWriter {
         return writer;
     }
 
-    /** Ends a message started with {@link #forThisThread()}, written or not. */
-    void release() {
+    /** Ends a message started with {@link #forThisThread()}, written or not, and gives the writer back. */
+    @Override
+    public void close() {
         length = 0;
         depth = -1;
         lastDecimal = null;

@@ -141,24 +141,17 @@ class JsonWriterTest {
     void theThreadsWriterNeverHandsOutItsBufferAndStartsEmptyAfterAnyMessage() {
         JsonWriter first = JsonWriter.forThisThread();
         byte[] one;
-        try {
+        try (first) {
             // exactly as long as the kept buffer: the copy must still be made
             one = first.ascii("x".repeat(512)).toByteArray();
-        } finally {
-            first.release();
         }
-        JsonWriter failed = JsonWriter.forThisThread();
-        try {
+        try (JsonWriter failed = JsonWriter.forThisThread()) {
             failed.beginObject().name("half");
-        } finally {
-            failed.release();
         }
         JsonWriter again = JsonWriter.forThisThread();
         byte[] two;
-        try {
+        try (again) {
             two = again.beginObject().name("a").number(1).endObject().toByteArray();
-        } finally {
-            again.release();
         }
 
         assertThat(again).isSameAs(first);
@@ -168,32 +161,23 @@ class JsonWriterTest {
 
     @Test
     void aWriterAskedForWhileThisThreadsIsLentIsAnotherOne() {
-        JsonWriter outer = JsonWriter.forThisThread();
-        try {
-            JsonWriter inner = JsonWriter.forThisThread();
-            assertThat(inner).isNotSameAs(outer);
-            inner.release();
+        try (JsonWriter outer = JsonWriter.forThisThread()) {
+            try (JsonWriter inner = JsonWriter.forThisThread()) {
+                assertThat(inner).isNotSameAs(outer);
+            }
             assertThat(JsonWriter.forThisThread()).isNotSameAs(outer);
-        } finally {
-            outer.release();
         }
     }
 
     @Test
     void aHugeMessageIsWrittenWholeAndTheNextStartsEmpty() {
-        JsonWriter writer = JsonWriter.forThisThread();
         byte[] huge;
-        try {
+        try (JsonWriter writer = JsonWriter.forThisThread()) {
             huge = writer.string("v".repeat(200_000)).toByteArray();
-        } finally {
-            writer.release();
         }
-        JsonWriter next = JsonWriter.forThisThread();
-        try {
+        try (JsonWriter next = JsonWriter.forThisThread()) {
             assertThat(huge).hasSize(200_002);
             assertThat(next.beginObject().endObject().toByteArray()).containsExactly('{', '}');
-        } finally {
-            next.release();
         }
     }
 }
