@@ -127,7 +127,7 @@ public final class IotosSession {
         }
     }
 
-    private static MqttConnectOptions connectOptions(SessionSettings settings) {
+    static MqttConnectOptions connectOptions(SessionSettings settings) {
         MqttConnectOptions options = new MqttConnectOptions();
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         options.setCleanSession(settings.cleanSession());
@@ -144,6 +144,8 @@ public final class IotosSession {
         }
         if (settings.socketFactory() != null) {
             options.setSocketFactory(settings.socketFactory());
+        } else if (settings.brokerUrl().regionMatches(true, 0, "tcp://", 0, 6)) {
+            options.setSocketFactory(BufferedInputSocketFactory.INSTANCE);
         }
         return options;
     }
