@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 
 import io.cameliotos.component.iotos.protocol.Ids;
 import io.cameliotos.component.iotos.protocol.IotosTopic;
@@ -48,8 +48,9 @@ final class IotosDeviceProducer extends IotosProducerSupport {
         if (configuration.getBatchLinger() > 0) {
             batcher = new UploadBatcher(new UploadBatcher.Sender() {
                 @Override
-                public CompletableFuture<List<PointResult>> send(byte[] payload, String requestId, List<Long> points) {
-                    return IotosDeviceProducer.this.send(uploadTopic, payload, requestId, points);
+                public void send(byte[] payload, String requestId, List<Long> points,
+                        BiConsumer<List<PointResult>, Throwable> done) {
+                    IotosDeviceProducer.this.send(uploadTopic, payload, requestId, points, done);
                 }
 
                 @Override

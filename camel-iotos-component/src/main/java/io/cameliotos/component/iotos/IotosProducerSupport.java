@@ -66,43 +66,36 @@ abstract class IotosProducerSupport extends DefaultAsyncProducer {
      */
     protected void publish(Exchange exchange, AsyncCallback callback, String topic, byte[] payload, String requestId,
             Collection<Long> pointIds, BiConsumer<Exchange, List<PointResult>> onResults) {
-        if (pointIds == null) {
-            // nothing to wait for but the publish: its callback ends the exchange, without a future per message
-            session.publish(topic, payload, configuration.getQos(),
-                    failure -> completeAndDone(exchange, callback, requestId, null, failure, onResults));
-            return;
-        }
-        send(topic, payload, requestId, pointIds).whenComplete(
-                (results, error) -> completeAndDone(exchange, callback, requestId, results, error, onResults));
-    }
-
-    private void completeAndDone(Exchange exchange, AsyncCallback callback, String requestId, List<PointResult> results,
-            Throwable error, BiConsumer<Exchange, List<PointResult>> onResults) {
-        try {
-            complete(exchange, requestId, results, error, onResults);
-        } finally {
-            callback.done(false);
-        }
+        send(topic, payload, requestId, pointIds, (results, error) -> {
+            try {
+                complete(exchange, requestId, results, error, onResults);
+            } finally {
+                callback.done(false);
+            }
+        });
     }
 
     /**
-     * Publishes, then (if {@code pointIds} is not null) waits for one result per point.
+     * Publishes, then (if {@code pointIds} is not null) waits for one result per point. A publish that waits for
+     * nothing else is followed by its callback alone, without a future per message.
      *
-     * @return the results (empty without waiting); fails like the publish, or with {@link TimeoutException}
+     * @param done told once, on the callback executor: the results ({@code null} without waiting), or the failure
+     *             of the publish, or a {@link TimeoutException}
      */
-    protected CompletableFuture<List<PointResult>> send(String topic, byte[] payload, String requestId,
-            Collection<Long> pointIds) {
-        CompletableFuture<List<PointResult>> acks = pointIds == null
-                ? null : session.correlator().expect(requestId, pointIds, configuration.getAckTimeout());
-        CompletableFuture<Void> sent = session.publish(topic, payload, configuration.getQos());
-        if (acks == null) {
-            return sent.thenApply(v -> List.of());
+    protected void send(String topic, byte[] payload, String requestId, Collection<Long> pointIds,
+            BiConsumer<List<PointResult>, Throwable> done) {
+        if (pointIds == null) {
+            session.publish(topic, payload, configuration.getQos(), failure -> done.accept(null, failure));
+            return;
         }
-        sent.exceptionally(e -> {
-            session.correlator().cancel(requestId, unwrap(e));
-            return null;
+        CompletableFuture<List<PointResult>> acks
+                = session.correlator().expect(requestId, pointIds, configuration.getAckTimeout());
+        session.publish(topic, payload, configuration.getQos(), failure -> {
+            if (failure != null) {
+                session.correlator().cancel(requestId, failure);
+            }
         });
-        return acks;
+        acks.whenComplete(done);
     }
 
     /**

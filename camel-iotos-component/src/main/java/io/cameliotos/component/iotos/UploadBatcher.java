@@ -5,10 +5,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 import io.cameliotos.component.iotos.protocol.Ids;
 import io.cameliotos.component.iotos.protocol.IotosCodec;
@@ -31,7 +31,9 @@ final class UploadBatcher {
 
     /** Sends a merged upload: publish, and with awaitAck wait for the listed points. */
     interface Sender {
-        CompletableFuture<List<PointResult>> send(byte[] payload, String requestId, List<Long> awaitedPoints);
+        /** Calls {@code done} with the results ({@code null} if none are awaited) or the failure. */
+        void send(byte[] payload, String requestId, List<Long> awaitedPoints,
+                BiConsumer<List<PointResult>, Throwable> done);
 
         /** Ends one exchange of a merged upload, setting its request headers. */
         void complete(Exchange exchange, String requestId, Instant requestTime, List<PointResult> results, Throwable error);
@@ -156,7 +158,7 @@ final class UploadBatcher {
             return;
         }
         List<Long> awaited = awaitAck ? all.stream().map(PointValue::id).toList() : null;
-        sender.send(payload, upload.requestId(), awaited).whenComplete((results, error) -> {
+        sender.send(payload, upload.requestId(), awaited, (results, error) -> {
             for (Entry entry : batch) {
                 finish(entry, upload.requestId(), now, results == null || !awaitAck ? null : resultsOf(entry, results),
                         error);
