@@ -100,8 +100,9 @@ public final class IotosBenchmark {
                 case "batched" -> iotosPointUploads(MESSAGES, BATCHING);
                 case "raw-qos0" -> rawUploads(0, MESSAGES);
                 case "raw-qos1" -> rawUploads(1, MESSAGES);
+                case "rtt" -> iotosRoundTrips().against(rawRoundTrips());
                 default -> throw new IllegalArgumentException(
-                        "bench.only is qos0, qos1, points, batched, raw-qos0 or raw-qos1, not " + only);
+                        "bench.only is qos0, qos1, points, batched, raw-qos0, raw-qos1 or rtt, not " + only);
             };
             System.out.println(alone.row());
             return;
