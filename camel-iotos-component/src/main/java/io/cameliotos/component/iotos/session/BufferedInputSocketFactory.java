@@ -18,8 +18,8 @@ import javax.net.SocketFactory;
 final class BufferedInputSocketFactory extends SocketFactory {
 
     static final BufferedInputSocketFactory INSTANCE = new BufferedInputSocketFactory();
-    /** Enough for a burst of acknowledgements or a few typical controls per read. */
-    static final int BUFFER_SIZE = 8192;
+    /** A burst of 512 acknowledgements, or a few typical controls, per read; larger reads go around it. */
+    static final int BUFFER_SIZE = 2048;
 
     private BufferedInputSocketFactory() {
     }
