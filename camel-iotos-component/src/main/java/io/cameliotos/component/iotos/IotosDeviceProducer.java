@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiConsumer;
 
 import io.cameliotos.component.iotos.protocol.Ids;
 import io.cameliotos.component.iotos.protocol.IotosTopic;
@@ -48,8 +47,7 @@ final class IotosDeviceProducer extends IotosProducerSupport {
         if (configuration.getBatchLinger() > 0) {
             batcher = new UploadBatcher(new UploadBatcher.Sender() {
                 @Override
-                public void send(byte[] payload, String requestId, List<Long> points,
-                        BiConsumer<List<PointResult>, Throwable> done) {
+                public void send(byte[] payload, String requestId, List<Long> points, SendCallback done) {
                     IotosDeviceProducer.this.send(uploadTopic, payload, requestId, points, done);
                 }
 

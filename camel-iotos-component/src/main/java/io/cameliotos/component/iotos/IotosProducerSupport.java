@@ -11,6 +11,7 @@ import io.cameliotos.component.iotos.protocol.IotosTopic;
 import io.cameliotos.component.iotos.protocol.PointResult;
 import io.cameliotos.component.iotos.protocol.ResponseCodes;
 import io.cameliotos.component.iotos.session.IotosSession;
+import io.cameliotos.component.iotos.session.PublishCallback;
 import io.cameliotos.component.iotos.session.ResultListener;
 import io.cameliotos.component.iotos.session.Subscription;
 import org.apache.camel.AsyncCallback;
@@ -83,9 +84,9 @@ abstract class IotosProducerSupport extends DefaultAsyncProducer {
      *             of the publish, or a {@link TimeoutException}
      */
     protected void send(String topic, byte[] payload, String requestId, Collection<Long> pointIds,
-            BiConsumer<List<PointResult>, Throwable> done) {
+            SendCallback done) {
         if (pointIds == null) {
-            session.publish(topic, payload, configuration.getQos(), failure -> done.accept(null, failure));
+            session.publish(topic, payload, configuration.getQos(), done);
             return;
         }
         CompletableFuture<List<PointResult>> acks
@@ -96,6 +97,20 @@ abstract class IotosProducerSupport extends DefaultAsyncProducer {
             }
         });
         acks.whenComplete(done);
+    }
+
+    /**
+     * How a {@link #send} ends. It is its publish's callback too, so a send that waits for nothing else costs no
+     * object of its own.
+     */
+    @FunctionalInterface
+    interface SendCallback extends PublishCallback, BiConsumer<List<PointResult>, Throwable> {
+
+        /** The publish of a send that awaits no results ended: so did the send. */
+        @Override
+        default void published(Throwable failure) {
+            accept(null, failure);
+        }
     }
 
     /**

@@ -8,7 +8,6 @@ import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 
 import io.cameliotos.component.iotos.protocol.Ids;
 import io.cameliotos.component.iotos.protocol.IotosCodec;
@@ -32,8 +31,7 @@ final class UploadBatcher {
     /** Sends a merged upload: publish, and with awaitAck wait for the listed points. */
     interface Sender {
         /** Calls {@code done} with the results ({@code null} if none are awaited) or the failure. */
-        void send(byte[] payload, String requestId, List<Long> awaitedPoints,
-                BiConsumer<List<PointResult>, Throwable> done);
+        void send(byte[] payload, String requestId, List<Long> awaitedPoints, IotosProducerSupport.SendCallback done);
 
         /** Ends one exchange of a merged upload, setting its request headers. */
         void complete(Exchange exchange, String requestId, Instant requestTime, List<PointResult> results, Throwable error);
