@@ -2,7 +2,6 @@ package io.cameliotos.component.iotos;
 
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
@@ -89,14 +88,15 @@ abstract class IotosProducerSupport extends DefaultAsyncProducer {
             session.publish(topic, payload, configuration.getQos(), done);
             return;
         }
-        CompletableFuture<List<PointResult>> acks
-                = session.correlator().expect(requestId, pointIds, configuration.getAckTimeout());
+        // registered before the publish: a publish refused at once cancels the results through the session's
+        // completions, and done must not run on this thread instead
+        session.correlator().expect(requestId, pointIds, configuration.getAckTimeout()).whenComplete(done);
+        // not done itself: its publish ending does not end a send that awaits results
         session.publish(topic, payload, configuration.getQos(), failure -> {
             if (failure != null) {
                 session.correlator().cancel(requestId, failure);
             }
         });
-        acks.whenComplete(done);
     }
 
     /**

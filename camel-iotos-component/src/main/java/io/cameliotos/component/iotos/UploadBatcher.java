@@ -167,6 +167,9 @@ final class UploadBatcher {
     private void finish(Entry entry, String requestId, Instant requestTime, List<PointResult> results, Throwable error) {
         try {
             sender.complete(entry.exchange(), requestId, requestTime, results, error);
+        } catch (RuntimeException e) {
+            // one exchange's failure must not keep the others of its upload from completing
+            entry.exchange().setException(e);
         } finally {
             entry.callback().done(false);
         }

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cameliotos.component.iotos.protocol.MessageType;
+import io.cameliotos.component.iotos.protocol.OfflineBufferFullException;
 import io.cameliotos.component.iotos.protocol.PointDefinition;
 import io.cameliotos.component.iotos.protocol.PointTable;
 import io.cameliotos.component.iotos.protocol.PointValue;
@@ -550,6 +551,31 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         JsonNode fresh = json(platform.next(WAIT));
         assertThat(fresh.get("responseCode").asInt()).isZero();
         assertThat(bodies).containsExactly("fresh");
+    }
+
+    @Test
+    void anAwaitedUploadRefusedByAFullOfflineBufferFailsAtOnceAndLeavesNothingWaiting() throws Exception {
+        CamelContext context = newContext();
+        String unreachable = "tcp://127.0.0.1:" + io.cameliotos.component.iotos.test.Ports.free();
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:upload").to("iotos:171/401/1963?awaitAck=true&ackTimeout=60s&offlineBufferSize=1"
+                                         + "&connectionTimeout=1&brokerUrl=" + unreachable);
+            }
+        });
+        context.start();
+        IotosEndpoint endpoint = context.getEndpoints().stream().filter(IotosEndpoint.class::isInstance)
+                .map(IotosEndpoint.class::cast).findFirst().orElseThrow();
+
+        // the first waits in the offline buffer (size 1) for its results, the second is refused at once
+        var waiting = template(context).asyncSend("direct:upload", e -> e.getMessage().setBody(1));
+        await().atMost(WAIT).until(() -> endpoint.getPendingResults() == 1);
+        Exchange refused = template(context).send("direct:upload", e -> e.getMessage().setBody(2));
+
+        assertThat(refused.getException()).isInstanceOf(OfflineBufferFullException.class);
+        assertThat(endpoint.getPendingResults()).as("results still awaited").isEqualTo(1);
+        assertThat(waiting).isNotDone();
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.List;
 
@@ -38,23 +39,36 @@ class BufferedInputSocketFactoryTest {
     void everyWayOfCreatingASocketConnectsOneWithOneBufferedStream() throws Exception {
         SocketFactory factory = BufferedInputSocketFactory.INSTANCE;
         try (ServerSocket server = new ServerSocket(0, 50, LOOPBACK)) {
+            server.setSoTimeout(5000);
             int port = server.getLocalPort();
-            Socket unconnected = factory.createSocket();
-            unconnected.connect(server.getLocalSocketAddress());
-            for (Socket socket : List.of(unconnected,
-                    factory.createSocket(LOOPBACK.getHostAddress(), port),
-                    factory.createSocket(LOOPBACK.getHostAddress(), port, LOOPBACK, 0),
-                    factory.createSocket(LOOPBACK, port),
-                    factory.createSocket(LOOPBACK, port, LOOPBACK, 0))) {
-                try (socket; Socket peer = server.accept()) {
+            List<SocketSource> sources = List.of(
+                    () -> {
+                        Socket unconnected = factory.createSocket();
+                        unconnected.connect(server.getLocalSocketAddress(), 5000);
+                        return unconnected;
+                    },
+                    () -> factory.createSocket(LOOPBACK.getHostAddress(), port),
+                    () -> factory.createSocket(LOOPBACK.getHostAddress(), port, LOOPBACK, 0),
+                    () -> factory.createSocket(LOOPBACK, port),
+                    () -> factory.createSocket(LOOPBACK, port, LOOPBACK, 0));
+            for (SocketSource source : sources) {
+                try (Socket socket = source.open(); Socket peer = server.accept()) {
+                    socket.setSoTimeout(5000);
                     assertThat(socket.isConnected()).isTrue();
                     InputStream input = socket.getInputStream();
                     assertThat(input).isInstanceOf(BufferedInputStream.class).isSameAs(socket.getInputStream());
                     peer.getOutputStream().write(new byte[] { 0x40, 0x02, 0x00, 0x07 });
                     assertThat(input.readNBytes(4)).containsExactly(0x40, 0x02, 0x00, 0x07);
+                    socket.close();
+                    assertThatThrownBy(socket::getInputStream).isInstanceOf(SocketException.class);
                 }
             }
         }
+    }
+
+    @FunctionalInterface
+    private interface SocketSource {
+        Socket open() throws Exception;
     }
 
     /** The MQTT client polls its input with a socket timeout; a poll that times out must not cost a byte. */
@@ -70,8 +84,12 @@ class BufferedInputSocketFactoryTest {
             output.write(new byte[] { 0x40, 0x02, 0x00, 0x01, 0x40, 0x02, 0x00, 0x02, 0x40 });
             output.flush();
 
-            assertThat(input.readNBytes(8)).containsExactly(0x40, 0x02, 0x00, 0x01, 0x40, 0x02, 0x00, 0x02);
             assertThat(input.read()).isEqualTo(0x40);
+            assertThat(input.available()).isEqualTo(8);
+            assertThat(input.readNBytes(7)).containsExactly(0x02, 0x00, 0x01, 0x40, 0x02, 0x00, 0x02);
+            assertThat(input.available()).isEqualTo(1);
+            assertThat(input.read()).isEqualTo(0x40);
+            assertThat(input.available()).isZero();
             assertThatThrownBy(input::read).isInstanceOf(SocketTimeoutException.class);
 
             output.write(new byte[] { 0x02, 0x00, 0x03 });
