@@ -96,6 +96,13 @@ public final class IotosBenchmark {
 
     private void run(String machine) throws Exception {
         String only = System.getProperty("bench.only");
+        if ("rtt".equals(only)) {
+            // the round trips alone, in the full run's order: the raw echo first
+            Scenario rawEcho = rawRoundTrips();
+            System.out.println(rawEcho.row());
+            System.out.println(iotosRoundTrips().against(rawEcho).row());
+            return;
+        }
         if (only != null) {
             // one scenario alone, for profiling
             Scenario alone = switch (only) {
@@ -105,7 +112,6 @@ public final class IotosBenchmark {
                 case "batched" -> iotosPointUploads(BATCHING_POINTS, BATCHING);
                 case "raw-qos0" -> rawUploads(0, MESSAGES);
                 case "raw-qos1" -> rawUploads(1, MESSAGES);
-                case "rtt" -> iotosRoundTrips().against(rawRoundTrips());
                 default -> throw new IllegalArgumentException(
                         "bench.only is qos0, qos1, points, batched, raw-qos0, raw-qos1 or rtt, not " + only);
             };
