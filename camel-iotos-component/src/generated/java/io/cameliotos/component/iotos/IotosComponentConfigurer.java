@@ -91,6 +91,8 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "sharedGroup": getOrCreateConfiguration(target).setSharedGroup(property(camelContext, java.lang.String.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": getOrCreateConfiguration(target).setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "tcpnodelay":
+        case "tcpNoDelay": getOrCreateConfiguration(target).setTcpNoDelay(property(camelContext, boolean.class, value)); return true;
         case "username": getOrCreateConfiguration(target).setUsername(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
         }
@@ -160,6 +162,8 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "sharedGroup": return java.lang.String.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
+        case "tcpnodelay":
+        case "tcpNoDelay": return boolean.class;
         case "username": return java.lang.String.class;
         default: return null;
         }
@@ -230,6 +234,8 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "sharedGroup": return getOrCreateConfiguration(target).getSharedGroup();
         case "sslcontextparameters":
         case "sslContextParameters": return getOrCreateConfiguration(target).getSslContextParameters();
+        case "tcpnodelay":
+        case "tcpNoDelay": return getOrCreateConfiguration(target).isTcpNoDelay();
         case "username": return getOrCreateConfiguration(target).getUsername();
         default: return null;
         }

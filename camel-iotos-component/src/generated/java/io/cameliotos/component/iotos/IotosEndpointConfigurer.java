@@ -85,6 +85,8 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "sharedGroup": target.getConfiguration().setSharedGroup(property(camelContext, java.lang.String.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": target.getConfiguration().setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "tcpnodelay":
+        case "tcpNoDelay": target.getConfiguration().setTcpNoDelay(property(camelContext, boolean.class, value)); return true;
         case "username": target.getConfiguration().setUsername(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
         }
@@ -155,6 +157,8 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "sharedGroup": return java.lang.String.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
+        case "tcpnodelay":
+        case "tcpNoDelay": return boolean.class;
         case "username": return java.lang.String.class;
         default: return null;
         }
@@ -226,6 +230,8 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "sharedGroup": return target.getConfiguration().getSharedGroup();
         case "sslcontextparameters":
         case "sslContextParameters": return target.getConfiguration().getSslContextParameters();
+        case "tcpnodelay":
+        case "tcpNoDelay": return target.getConfiguration().isTcpNoDelay();
         case "username": return target.getConfiguration().getUsername();
         default: return null;
         }

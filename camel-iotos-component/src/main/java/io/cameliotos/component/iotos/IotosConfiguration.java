@@ -66,6 +66,8 @@ public class IotosConfiguration implements Cloneable {
     private int connectionTimeout = 30;
     @UriParam(label = "advanced", defaultValue = "1000")
     private int maxInflight = 1000;
+    @UriParam(label = "advanced", defaultValue = "false")
+    private boolean tcpNoDelay;
     @UriParam(label = "advanced", defaultValue = "10000")
     private int offlineBufferSize = 10_000;
     @UriParam(label = "advanced", defaultValue = "FAIL", enums = "FAIL,DROP_OLDEST")
@@ -350,6 +352,21 @@ public class IotosConfiguration implements Cloneable {
      */
     public void setMaxInflight(int maxInflight) {
         this.maxInflight = maxInflight;
+    }
+
+    public boolean isTcpNoDelay() {
+        return tcpNoDelay;
+    }
+
+    /**
+     * Sends every MQTT packet at once (TCP_NODELAY, for tcp:// and ssl:// brokers) instead of letting the operating
+     * system hold a small packet back while earlier data awaits the broker's TCP acknowledgement (Nagle's algorithm).
+     * Turn it on where control latency matters: a control result sent shortly after other traffic can otherwise wait
+     * for that acknowledgement, up to the broker's delayed-acknowledgement time (often 40 ms). It costs throughput
+     * when a connection is saturated, as every packet becomes a segment of its own.
+     */
+    public void setTcpNoDelay(boolean tcpNoDelay) {
+        this.tcpNoDelay = tcpNoDelay;
     }
 
     public int getOfflineBufferSize() {

@@ -124,8 +124,8 @@ public class IotosEndpoint extends DefaultEndpoint {
                 configuration.getPassword(), configuration.isCleanSession(), configuration.getKeepAliveInterval(),
                 configuration.getConnectionTimeout(), configuration.getMaxInflight(),
                 configuration.getOfflineBufferSize(), configuration.getOfflineBufferPolicy(),
-                configuration.getReconnectDelay(),
-                configuration.getMaxReconnectDelay(), socketFactory, persistenceDirectory());
+                configuration.getReconnectDelay(), configuration.getMaxReconnectDelay(), configuration.isTcpNoDelay(),
+                socketFactory, persistenceDirectory());
     }
 
     private Path persistenceDirectory() {

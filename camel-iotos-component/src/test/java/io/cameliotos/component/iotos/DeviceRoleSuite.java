@@ -247,11 +247,12 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         startContext(new RouteBuilder() {
             @Override
             public void configure() {
-                from("iotos:171/401?autoReply=false").to("seda:later");
+                // over a connection that sends every packet at once, as a device answering promptly would
+                from("iotos:171/401?autoReply=false&tcpNoDelay=true").to("seda:later");
                 from("seda:later")
                         .setBody(constant(55))
                         .setHeader(IotosConstants.MESSAGE_TYPE, constant("CONTROL_RESULT"))
-                        .to("iotos:171/401");
+                        .to("iotos:171/401?tcpNoDelay=true");
             }
         });
         RawMqttClient platform = rawClient("raw-platform").subscribe(CONTROL_RESULT_TOPIC);

@@ -114,12 +114,14 @@ class MosquittoSecurityTest extends IotosTestSupport {
         assertThat(json(platform.next(WAIT)).get("data").get("1963").get("value").asDouble()).isEqualTo(21.5);
     }
 
+    /** With tcpNoDelay too, which wraps the TLS socket factory. */
     @Test
     void aConsumerAndAProducerOfOneDeviceShareOneTlsConnection() throws Exception {
         CamelContext context = newContext();
         IotosComponent iotos = context.getComponent("iotos", IotosComponent.class);
         iotos.getConfiguration().setBrokerUrl("ssl://localhost:" + TLS_PORT);
         iotos.getConfiguration().setSslContextParameters(trusting(authority));
+        iotos.getConfiguration().setTcpNoDelay(true);
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {

@@ -18,16 +18,29 @@ import javax.net.SocketFactory;
  */
 final class BufferedInputSocketFactory extends SocketFactory {
 
-    static final BufferedInputSocketFactory INSTANCE = new BufferedInputSocketFactory();
+    private static final BufferedInputSocketFactory NAGLE = new BufferedInputSocketFactory(false);
+    private static final BufferedInputSocketFactory NO_DELAY = new BufferedInputSocketFactory(true);
     /** A burst of 512 acknowledgements, or a few typical controls, per read; larger reads go around it. */
     static final int BUFFER_SIZE = 2048;
 
-    private BufferedInputSocketFactory() {
+    private final boolean tcpNoDelay;
+
+    private BufferedInputSocketFactory(boolean tcpNoDelay) {
+        this.tcpNoDelay = tcpNoDelay;
+    }
+
+    /** @param tcpNoDelay whether the sockets send every packet at once (TCP_NODELAY) */
+    static BufferedInputSocketFactory of(boolean tcpNoDelay) {
+        return tcpNoDelay ? NO_DELAY : NAGLE;
     }
 
     @Override
-    public Socket createSocket() {
-        return new BufferedInputSocket();
+    public Socket createSocket() throws SocketException {
+        Socket socket = new BufferedInputSocket();
+        if (tcpNoDelay) {
+            socket.setTcpNoDelay(true);
+        }
+        return socket;
     }
 
     @Override
@@ -51,8 +64,8 @@ final class BufferedInputSocketFactory extends SocketFactory {
         return connected(new InetSocketAddress(localAddress, localPort), new InetSocketAddress(address, port));
     }
 
-    private static Socket connected(InetSocketAddress local, InetSocketAddress remote) throws IOException {
-        Socket socket = new BufferedInputSocket();
+    private Socket connected(InetSocketAddress local, InetSocketAddress remote) throws IOException {
+        Socket socket = createSocket();
         try {
             if (local != null) {
                 socket.bind(local);

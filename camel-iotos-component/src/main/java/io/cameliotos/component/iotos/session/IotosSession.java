@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
+import javax.net.SocketFactory;
+import javax.net.ssl.SSLSocketFactory;
+
 import io.cameliotos.component.iotos.protocol.OfflineBufferFullException;
 import io.cameliotos.component.iotos.protocol.OfflineBufferPolicy;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
@@ -142,12 +145,22 @@ public final class IotosSession {
         if (settings.password() != null) {
             options.setPassword(settings.password().toCharArray());
         }
-        if (settings.socketFactory() != null) {
-            options.setSocketFactory(settings.socketFactory());
-        } else if (settings.brokerUrl().regionMatches(true, 0, "tcp://", 0, 6)) {
-            options.setSocketFactory(BufferedInputSocketFactory.INSTANCE);
+        SocketFactory factory = settings.socketFactory();
+        if (factory == null && hasScheme(settings.brokerUrl(), "tcp://")) {
+            factory = BufferedInputSocketFactory.of(settings.tcpNoDelay());
+        } else if (settings.tcpNoDelay() && hasScheme(settings.brokerUrl(), "ssl://")
+                   && (factory == null || factory instanceof SSLSocketFactory)) {
+            factory = new NoDelaySslSocketFactory(
+                    factory == null ? (SSLSocketFactory) SSLSocketFactory.getDefault() : (SSLSocketFactory) factory);
+        }
+        if (factory != null) {
+            options.setSocketFactory(factory);
         }
         return options;
+    }
+
+    private static boolean hasScheme(String brokerUrl, String scheme) {
+        return brokerUrl.regionMatches(true, 0, scheme, 0, scheme.length());
     }
 
     public SessionSettings settings() {

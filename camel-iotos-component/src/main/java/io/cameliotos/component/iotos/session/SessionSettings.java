@@ -23,6 +23,7 @@ import io.cameliotos.component.iotos.protocol.OfflineBufferPolicy;
  * @param offlineBufferPolicy     what happens to a publish when that buffer is full
  * @param reconnectInitialDelayMs first delay between connect attempts; doubled per failure
  * @param reconnectMaxDelayMs     cap of the delay between connect attempts
+ * @param tcpNoDelay              send every packet at once (TCP_NODELAY) instead of holding small ones back
  * @param socketFactory           for TLS, or {@code null} for the client's default
  * @param persistenceDirectory    where accepted QoS 1/2 publishes are kept until acknowledged, or {@code null} to keep
  *                                them in memory only
@@ -31,7 +32,7 @@ public record SessionSettings(
         String brokerUrl, String clientId, String username, String password,
         boolean cleanSession, int keepAliveSeconds, int connectTimeoutSeconds,
         int maxInflight, int offlineBufferSize, OfflineBufferPolicy offlineBufferPolicy,
-        long reconnectInitialDelayMs, long reconnectMaxDelayMs,
+        long reconnectInitialDelayMs, long reconnectMaxDelayMs, boolean tcpNoDelay,
         SocketFactory socketFactory, Path persistenceDirectory) {
 
     public SessionSettings {
@@ -59,7 +60,7 @@ public record SessionSettings(
         return "SessionSettings[brokerUrl=" + brokerUrl + ", clientId=" + clientId + ", username=" + username
                + ", password=" + (password == null ? "none" : "xxxxxx") + ", cleanSession=" + cleanSession
                + ", keepAlive=" + keepAliveSeconds + "s, maxInflight=" + maxInflight + ", offlineBufferSize="
-               + offlineBufferSize + ", tls=" + (socketFactory != null) + ", persistence="
+               + offlineBufferSize + ", tcpNoDelay=" + tcpNoDelay + ", tls=" + (socketFactory != null) + ", persistence="
                + (persistenceDirectory == null ? "memory" : persistenceDirectory) + "]";
     }
 

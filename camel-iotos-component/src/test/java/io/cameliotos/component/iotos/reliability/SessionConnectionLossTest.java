@@ -62,7 +62,7 @@ class SessionConnectionLossTest {
         // keep-alive 2 s finds the frozen broker quickly; a window of 5 keeps publishes both in flight and buffered
         IotosSession session = registry.acquire(new SessionSettings(broker.url(), "loss-" + System.nanoTime(),
                 TestBroker.USERNAME, TestBroker.PASSWORD, true, 2, 2, 5, 1000, OfflineBufferPolicy.FAIL, 100, 1000,
-                null, null));
+                false, null, null));
         try (RawMqttClient platform = new RawMqttClient(broker, "loss-platform").subscribe("loss/#")) {
             session.firstAttempt().get(10, TimeUnit.SECONDS);
             assertThat(session.isConnected()).isTrue();

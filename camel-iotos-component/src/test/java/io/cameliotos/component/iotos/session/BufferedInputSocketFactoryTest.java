@@ -15,6 +15,8 @@ import javax.net.ssl.SSLSocketFactory;
 
 import io.cameliotos.component.iotos.protocol.OfflineBufferPolicy;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -27,17 +29,30 @@ class BufferedInputSocketFactoryTest {
     void plainTcpSessionsReadThroughTheBufferAndOthersKeepTheirFactory() {
         SSLSocketFactory tls = (SSLSocketFactory) SSLSocketFactory.getDefault();
 
-        assertThat(IotosSession.connectOptions(settings("tcp://localhost:1883", null)).getSocketFactory())
-                .isSameAs(BufferedInputSocketFactory.INSTANCE);
-        assertThat(IotosSession.connectOptions(settings("TCP://localhost:1883", null)).getSocketFactory())
-                .isSameAs(BufferedInputSocketFactory.INSTANCE);
-        assertThat(IotosSession.connectOptions(settings("ssl://localhost:8883", null)).getSocketFactory()).isNull();
-        assertThat(IotosSession.connectOptions(settings("ssl://localhost:8883", tls)).getSocketFactory()).isSameAs(tls);
+        assertThat(factoryOf("tcp://localhost:1883", null, false)).isSameAs(BufferedInputSocketFactory.of(false));
+        assertThat(factoryOf("TCP://localhost:1883", null, false)).isSameAs(BufferedInputSocketFactory.of(false));
+        assertThat(factoryOf("tcp://localhost:1883", null, true)).isSameAs(BufferedInputSocketFactory.of(true));
+        assertThat(factoryOf("ssl://localhost:8883", null, false)).isNull();
+        assertThat(factoryOf("ssl://localhost:8883", tls, false)).isSameAs(tls);
     }
 
     @Test
-    void everyWayOfCreatingASocketConnectsOneWithOneBufferedStream() throws Exception {
-        SocketFactory factory = BufferedInputSocketFactory.INSTANCE;
+    void tcpNoDelayOnTlsWrapsTheGivenFactoryOrTheDefault() throws Exception {
+        SSLSocketFactory tls = (SSLSocketFactory) SSLSocketFactory.getDefault();
+        for (SocketFactory given : java.util.Arrays.asList(null, tls)) {
+            SocketFactory factory = factoryOf("ssl://localhost:8883", given, true);
+            assertThat(factory).isInstanceOf(NoDelaySslSocketFactory.class);
+            try (Socket socket = factory.createSocket()) {
+                assertThat(socket).isInstanceOf(javax.net.ssl.SSLSocket.class);
+                assertThat(socket.getTcpNoDelay()).isTrue();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = { false, true })
+    void everyWayOfCreatingASocketConnectsOneWithOneBufferedStream(boolean tcpNoDelay) throws Exception {
+        SocketFactory factory = BufferedInputSocketFactory.of(tcpNoDelay);
         try (ServerSocket server = new ServerSocket(0, 50, LOOPBACK)) {
             server.setSoTimeout(5000);
             int port = server.getLocalPort();
@@ -55,6 +70,7 @@ class BufferedInputSocketFactoryTest {
                 try (Socket socket = source.open(); Socket peer = server.accept()) {
                     socket.setSoTimeout(5000);
                     assertThat(socket.isConnected()).isTrue();
+                    assertThat(socket.getTcpNoDelay()).isEqualTo(tcpNoDelay);
                     InputStream input = socket.getInputStream();
                     assertThat(input).isInstanceOf(BufferedInputStream.class).isSameAs(socket.getInputStream());
                     peer.getOutputStream().write(new byte[] { 0x40, 0x02, 0x00, 0x07 });
@@ -75,7 +91,7 @@ class BufferedInputSocketFactoryTest {
     @Test
     void aReadThatTimesOutLosesNothingBufferedOrStillToCome() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, LOOPBACK);
-             Socket socket = BufferedInputSocketFactory.INSTANCE.createSocket(LOOPBACK, server.getLocalPort());
+             Socket socket = BufferedInputSocketFactory.of(false).createSocket(LOOPBACK, server.getLocalPort());
              Socket peer = server.accept()) {
             socket.setSoTimeout(200);
             InputStream input = socket.getInputStream();
@@ -98,8 +114,8 @@ class BufferedInputSocketFactoryTest {
         }
     }
 
-    private static SessionSettings settings(String brokerUrl, SocketFactory socketFactory) {
-        return new SessionSettings(brokerUrl, "buffered-input", null, null, true, 60, 5, 10, 100,
-                OfflineBufferPolicy.FAIL, 100, 1000, socketFactory, null);
+    private static SocketFactory factoryOf(String brokerUrl, SocketFactory socketFactory, boolean tcpNoDelay) {
+        return IotosSession.connectOptions(new SessionSettings(brokerUrl, "buffered-input", null, null, true, 60, 5, 10,
+                100, OfflineBufferPolicy.FAIL, 100, 1000, tcpNoDelay, socketFactory, null)).getSocketFactory();
     }
 }
