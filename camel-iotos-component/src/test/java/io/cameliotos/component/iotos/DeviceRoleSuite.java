@@ -577,6 +577,13 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         assertThat(refused.getException()).isInstanceOf(OfflineBufferFullException.class);
         assertThat(endpoint.getPendingResults()).as("results still awaited").isEqualTo(1);
         assertThat(waiting).isNotDone();
+
+        // the waiting upload ends with its session instead of holding the shutdown for its full timeout
+        context.getShutdownStrategy().setTimeout(2);
+        context.close();
+        assertThat(waiting.get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).getException())
+                .as("failed when its session closed").isNotNull();
+        assertThat(endpoint.getPendingResults()).as("results awaited after the close").isZero();
     }
 
     @Test
