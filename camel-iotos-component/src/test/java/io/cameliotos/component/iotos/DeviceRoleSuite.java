@@ -556,16 +556,14 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
 
     @Test
     void anAwaitedUploadRefusedByAFullOfflineBufferFailsAtOnceAndLeavesNothingWaiting() throws Exception {
-        CamelContext context = newContext();
-        String unreachable = "tcp://127.0.0.1:" + io.cameliotos.component.iotos.test.Ports.free();
-        context.addRoutes(new RouteBuilder() {
+        String upload = "iotos:171/401/1963?awaitAck=true&ackTimeout=60s&offlineBufferSize=1&connectionTimeout=1"
+                        + "&brokerUrl=tcp://127.0.0.1:" + io.cameliotos.component.iotos.test.Ports.free();
+        CamelContext context = startContext(new RouteBuilder() {
             @Override
             public void configure() {
-                from("direct:upload").to("iotos:171/401/1963?awaitAck=true&ackTimeout=60s&offlineBufferSize=1"
-                                         + "&connectionTimeout=1&brokerUrl=" + unreachable);
+                from("direct:upload").to(upload);
             }
         });
-        context.start();
         IotosEndpoint endpoint = context.getEndpoints().stream().filter(IotosEndpoint.class::isInstance)
                 .map(IotosEndpoint.class::cast).findFirst().orElseThrow();
 
