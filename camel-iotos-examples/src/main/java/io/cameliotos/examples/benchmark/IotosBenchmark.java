@@ -385,7 +385,8 @@ public final class IotosBenchmark {
                     from("iotos:171/401/1963?" + noDelay).setBody(constant("ok"));
                 }
             });
-            Endpoint endpoint = platformContext.getEndpoint("iotos:171/401/1963?role=platform&ackTimeout=30s&" + noDelay);
+            Endpoint endpoint = platformContext.getEndpoint(
+                    "iotos:171/401/1963?role=platform&ackTimeout=30s&" + noDelay);
             AsyncProducer producer = endpoint.createAsyncProducer();
             producer.start();
             CountDownLatch done = new CountDownLatch(count);
@@ -411,8 +412,8 @@ public final class IotosBenchmark {
             if (failed.get() > 0) {
                 throw new IllegalStateException(failed.get() + " controls failed");
             }
-            return Scenario.latency("control-roundtrip-latency-iotos" + (tcpNoDelay ? "-tcpnodelay" : ""), count, seconds,
-                    latency);
+            String name = "control-roundtrip-latency-iotos" + (tcpNoDelay ? "-tcpnodelay" : "");
+            return Scenario.latency(name, count, seconds, latency);
         }
     }
 

@@ -13,8 +13,8 @@ import javax.net.SocketFactory;
 /**
  * Plain TCP sockets whose input is buffered, for {@code tcp://} brokers. The MQTT client reads each packet's fixed
  * header a byte at a time from the socket's stream and asks how much is available before each packet, so unbuffered
- * every acknowledgement cost four system calls; through a buffer one read takes in as many packets as have arrived. (TLS sockets buffer their decrypted input
- * already.)
+ * every acknowledgement cost four system calls; through a buffer one read takes in as many packets as have arrived.
+ * (TLS sockets buffer their decrypted input already.) With {@code tcpNoDelay} the sockets send every packet at once.
  */
 final class BufferedInputSocketFactory extends SocketFactory {
 

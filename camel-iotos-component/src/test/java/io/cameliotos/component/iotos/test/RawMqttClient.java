@@ -83,8 +83,8 @@ public final class RawMqttClient implements AutoCloseable {
         if (e.getReasonCode() != MqttException.REASON_CODE_CONNECTION_LOST || client.isConnected()) {
             throw e;
         }
-        System.err.println("raw client " + client.getClientId() + ": the broker dropped the connection while setting up ("
-                           + e + "); connecting once more");
+        System.err.println("raw client " + client.getClientId() + ": the broker dropped the connection while setting "
+                           + "up (" + e + "); connecting once more");
         client.connect(options);
     }
 
