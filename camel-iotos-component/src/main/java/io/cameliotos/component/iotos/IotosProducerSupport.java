@@ -121,7 +121,7 @@ abstract class IotosProducerSupport extends DefaultAsyncProducer {
             BiConsumer<Exchange, List<PointResult>> onResults) {
         try {
             if (error != null) {
-                exchange.setException(toException(unwrap(error), requestId));
+                exchange.setException(toException(error, requestId));
             } else if (results != null) {
                 onResults.accept(exchange, results);
                 PointResult failed = results.stream().filter(r -> !r.isOk()).findFirst().orElse(null);
@@ -140,9 +140,5 @@ abstract class IotosProducerSupport extends DefaultAsyncProducer {
             return new IotosResponseException(ResponseCodes.TIMEOUT, error.getMessage(), requestId, error);
         }
         return error instanceof Exception e ? e : new CompletionException(error);
-    }
-
-    private static Throwable unwrap(Throwable e) {
-        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 }
