@@ -62,6 +62,8 @@ public final class IotosSession {
     private final MqttConnectOptions connectOptions;
     private final ResultCorrelator correlator;
     private final SessionMetrics metrics = new SessionMetrics();
+    /** Lets a tcp:// connection's socket send the packets of a burst together ({@link BufferedSocketFactory}). */
+    private final SendBacklog backlog = new SendBacklog();
     /** Keeps accepted QoS 1/2 publishes on disk until acknowledged, or {@code null} for memory only. */
     private final FilePublishStore store;
 
@@ -98,7 +100,7 @@ public final class IotosSession {
                                                + e.getMessage(), e);
         }
         this.client.setCallback(new Callback());
-        this.connectOptions = connectOptions(settings);
+        this.connectOptions = connectOptions(settings, backlog);
         this.store = settings.persistenceDirectory() == null
                 ? null : new FilePublishStore(settings.persistenceDirectory(), settings.clientId());
     }
@@ -130,7 +132,7 @@ public final class IotosSession {
         }
     }
 
-    static MqttConnectOptions connectOptions(SessionSettings settings) {
+    static MqttConnectOptions connectOptions(SessionSettings settings, SendBacklog backlog) {
         MqttConnectOptions options = new MqttConnectOptions();
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         options.setCleanSession(settings.cleanSession());
@@ -147,7 +149,7 @@ public final class IotosSession {
         }
         SocketFactory factory = settings.socketFactory();
         if (factory == null && hasScheme(settings.brokerUrl(), "tcp://")) {
-            factory = BufferedInputSocketFactory.of(settings.tcpNoDelay());
+            factory = new BufferedSocketFactory(settings.tcpNoDelay(), backlog);
         } else if (settings.tcpNoDelay() && hasScheme(settings.brokerUrl(), "ssl://")
                    && (factory == null || factory instanceof SSLSocketFactory)) {
             factory = new NoDelaySslSocketFactory(
@@ -423,6 +425,7 @@ public final class IotosSession {
             MqttMessage message = new MqttMessage(p.payload);
             message.setQos(p.qos);
             client.publish(p.topic, message, p, publishListener);
+            backlog.accepted();
             return true;
         } catch (MqttException e) {
             inflight.decrementAndGet();

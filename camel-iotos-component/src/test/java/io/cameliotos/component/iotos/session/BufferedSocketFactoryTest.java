@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class BufferedInputSocketFactoryTest {
+class BufferedSocketFactoryTest {
 
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
@@ -29,9 +29,11 @@ class BufferedInputSocketFactoryTest {
     void plainTcpSessionsReadThroughTheBufferAndOthersKeepTheirFactory() {
         SSLSocketFactory tls = (SSLSocketFactory) SSLSocketFactory.getDefault();
 
-        assertThat(factoryOf("tcp://localhost:1883", null, false)).isSameAs(BufferedInputSocketFactory.of(false));
-        assertThat(factoryOf("TCP://localhost:1883", null, false)).isSameAs(BufferedInputSocketFactory.of(false));
-        assertThat(factoryOf("tcp://localhost:1883", null, true)).isSameAs(BufferedInputSocketFactory.of(true));
+        assertThat(factoryOf("tcp://localhost:1883", null, false)).isInstanceOfSatisfying(BufferedSocketFactory.class,
+                f -> assertThat(f.tcpNoDelay()).isFalse());
+        assertThat(factoryOf("TCP://localhost:1883", null, false)).isInstanceOf(BufferedSocketFactory.class);
+        assertThat(factoryOf("tcp://localhost:1883", null, true)).isInstanceOfSatisfying(BufferedSocketFactory.class,
+                f -> assertThat(f.tcpNoDelay()).isTrue());
         assertThat(factoryOf("ssl://localhost:8883", null, false)).isNull();
         assertThat(factoryOf("ssl://localhost:8883", tls, false)).isSameAs(tls);
     }
@@ -51,8 +53,8 @@ class BufferedInputSocketFactoryTest {
 
     @ParameterizedTest
     @ValueSource(booleans = { false, true })
-    void everyWayOfCreatingASocketConnectsOneWithOneBufferedStream(boolean tcpNoDelay) throws Exception {
-        SocketFactory factory = BufferedInputSocketFactory.of(tcpNoDelay);
+    void everyWayOfCreatingASocketConnectsOneWithOneBufferedStreamEachWay(boolean tcpNoDelay) throws Exception {
+        SocketFactory factory = new BufferedSocketFactory(tcpNoDelay, new SendBacklog());
         try (ServerSocket server = new ServerSocket(0, 50, LOOPBACK)) {
             server.setSoTimeout(5000);
             int port = server.getLocalPort();
@@ -75,8 +77,15 @@ class BufferedInputSocketFactoryTest {
                     assertThat(input).isInstanceOf(BufferedInputStream.class).isSameAs(socket.getInputStream());
                     peer.getOutputStream().write(new byte[] { 0x40, 0x02, 0x00, 0x07 });
                     assertThat(input.readNBytes(4)).containsExactly(0x40, 0x02, 0x00, 0x07);
+                    OutputStream output = socket.getOutputStream();
+                    assertThat(output).isInstanceOf(BufferedSocketFactory.Output.class)
+                            .isSameAs(socket.getOutputStream());
+                    output.write(new byte[] { (byte) 0xC0, 0x00 });
+                    output.flush();
+                    assertThat(peer.getInputStream().readNBytes(2)).containsExactly(0xC0, 0x00);
                     socket.close();
                     assertThatThrownBy(socket::getInputStream).isInstanceOf(SocketException.class);
+                    assertThatThrownBy(socket::getOutputStream).isInstanceOf(SocketException.class);
                 }
             }
         }
@@ -91,7 +100,8 @@ class BufferedInputSocketFactoryTest {
     @Test
     void aReadThatTimesOutLosesNothingBufferedOrStillToCome() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, LOOPBACK);
-             Socket socket = BufferedInputSocketFactory.of(false).createSocket(LOOPBACK, server.getLocalPort());
+             Socket socket = new BufferedSocketFactory(false, new SendBacklog())
+                     .createSocket(LOOPBACK, server.getLocalPort());
              Socket peer = server.accept()) {
             socket.setSoTimeout(200);
             InputStream input = socket.getInputStream();
@@ -116,6 +126,7 @@ class BufferedInputSocketFactoryTest {
 
     private static SocketFactory factoryOf(String brokerUrl, SocketFactory socketFactory, boolean tcpNoDelay) {
         return IotosSession.connectOptions(new SessionSettings(brokerUrl, "buffered-input", null, null, true, 60, 5, 10,
-                100, OfflineBufferPolicy.FAIL, 100, 1000, tcpNoDelay, socketFactory, null)).getSocketFactory();
+                100, OfflineBufferPolicy.FAIL, 100, 1000, tcpNoDelay, socketFactory, null), new SendBacklog())
+                .getSocketFactory();
     }
 }

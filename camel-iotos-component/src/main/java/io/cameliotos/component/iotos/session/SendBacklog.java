@@ -1,0 +1,38 @@
+package io.cameliotos.component.iotos.session;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * How many publishes the MQTT client has queued that its sender has not yet written to the connection, as the
+ * connection's socket tells packets apart: it lets the socket hold a written packet back while another is sure to
+ * follow.
+ * <p>
+ * The count never exceeds the publishes truly queued: a publish is counted only after the client accepted it, and
+ * counted off when the socket sees it written, which may come first. So a positive count always means the client's
+ * sender will write another packet, and the socket will flush then. The session's in-flight window is the client's,
+ * so the client's sender never waits for room while a publish is queued. A new connection starts from zero.
+ */
+final class SendBacklog {
+
+    private final AtomicInteger queued = new AtomicInteger();
+
+    /** A publish the client accepted; called after its {@code publish} returned. */
+    void accepted() {
+        queued.incrementAndGet();
+    }
+
+    /**
+     * A packet was written.
+     *
+     * @param  publish whether it was a publish
+     * @return         whether the client's sender will write another publish after it
+     */
+    boolean written(boolean publish) {
+        return (publish ? queued.decrementAndGet() : queued.get()) > 0;
+    }
+
+    /** A new connection: whatever the last one had queued died with it. */
+    void reset() {
+        queued.set(0);
+    }
+}
