@@ -104,6 +104,11 @@ public final class IotosBenchmark {
             System.out.println(iotosRoundTrips(true).against(rawEcho).row());
             return;
         }
+        if ("memory".equals(only)) {
+            // alone, the heap per session is not blurred by what earlier scenarios left in a long-running JVM
+            System.out.println("memory: " + memory());
+            return;
+        }
         if (only != null) {
             // one scenario alone, for profiling
             Scenario alone = switch (only) {
@@ -114,7 +119,7 @@ public final class IotosBenchmark {
                 case "raw-qos0" -> rawUploads(0, MESSAGES);
                 case "raw-qos1" -> rawUploads(1, MESSAGES);
                 default -> throw new IllegalArgumentException(
-                        "bench.only is qos0, qos1, points, batched, raw-qos0, raw-qos1 or rtt, not " + only);
+                        "bench.only is qos0, qos1, points, batched, raw-qos0, raw-qos1, rtt or memory, not " + only);
             };
             System.out.println(alone.row());
             return;
