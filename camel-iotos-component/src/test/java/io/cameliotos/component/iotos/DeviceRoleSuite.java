@@ -353,6 +353,10 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
     @ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(ints = { 0, 1 })
     void aBurstOfUploadsReachesTheBrokerWholeAndInOrderWithNothingSentAfterIt(int qos) throws Exception {
+        // measured: all bytes left the socket, yet Moquette passed on only 808-984 of 1,000 QoS 0 messages to the
+        // subscriber, dropping some from the middle or the end, as QoS 0 allows a broker to
+        org.junit.jupiter.api.Assumptions.assumeTrue(qos > 0 || !"embedded".equals(broker().kind()),
+                "the embedded broker drops QoS 0 messages to a subscriber it cannot keep up with");
         RawMqttClient platform = rawClient("raw-platform").subscribe(UPLOAD_TOPIC);
         CamelContext context = startContext();
         org.apache.camel.AsyncProducer producer = context.getEndpoint("iotos:171/401/1963?qos=" + qos)
