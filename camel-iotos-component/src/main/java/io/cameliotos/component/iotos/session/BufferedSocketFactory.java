@@ -8,7 +8,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
-import java.util.concurrent.locks.ReentrantLock;
 
 import javax.net.SocketFactory;
 
@@ -21,7 +20,9 @@ import javax.net.SocketFactory;
  * one read takes in as many packets as have arrived.</li>
  * <li>Output: the client's sender flushes after every packet, a system call each. A publish or acknowledgement is held
  * back while the session's {@link SendBacklog} says another publish is queued behind it, and goes out with that one:
- * under load one write carries many packets, and the last packet of a burst leaves at once.</li>
+ * under load one write carries many packets, and the last packet of a burst leaves at once. Fewer publishes than the
+ * in-flight window are ever held, so at least one of the window is always on its way and its acknowledgement frees
+ * the client's sender, whatever the count says.</li>
  * </ul>
  * With {@code tcpNoDelay} the operating system sends every write at once instead of holding small ones back for the
  * broker's acknowledgement.
@@ -35,14 +36,17 @@ final class BufferedSocketFactory extends SocketFactory {
 
     private final boolean tcpNoDelay;
     private final SendBacklog backlog;
+    private final int maxInflight;
 
     /**
-     * @param tcpNoDelay whether the sockets send every write at once (TCP_NODELAY)
-     * @param backlog    the session's count of queued publishes
+     * @param tcpNoDelay  whether the sockets send every write at once (TCP_NODELAY)
+     * @param backlog     the session's count of queued publishes
+     * @param maxInflight the client's in-flight window
      */
-    BufferedSocketFactory(boolean tcpNoDelay, SendBacklog backlog) {
+    BufferedSocketFactory(boolean tcpNoDelay, SendBacklog backlog, int maxInflight) {
         this.tcpNoDelay = tcpNoDelay;
         this.backlog = backlog;
+        this.maxInflight = maxInflight;
     }
 
     boolean tcpNoDelay() {
@@ -53,7 +57,7 @@ final class BufferedSocketFactory extends SocketFactory {
     @Override
     public Socket createSocket() throws SocketException {
         backlog.reset();
-        Socket socket = new BufferedSocket(backlog);
+        Socket socket = new BufferedSocket(backlog, maxInflight);
         if (tcpNoDelay) {
             socket.setTcpNoDelay(true);
         }
@@ -97,17 +101,20 @@ final class BufferedSocketFactory extends SocketFactory {
 
     /**
      * Hands out one buffered stream each way for its life. A read that times out (the client polls with a socket
-     * timeout) leaves the input buffer as it was, so no byte is lost between polls; closing writes out what the output
-     * still holds.
+     * timeout) leaves the input buffer as it was, so no byte is lost between polls. Closing writes nothing out: a
+     * disconnect has already written through what was held, and any other close ends the connection with what it had
+     * queued (a write there could block on a stalled connection that only the close can end).
      */
     private static final class BufferedSocket extends Socket {
 
         private final SendBacklog backlog;
+        private final int maxInflight;
         private Input input;
         private Output output;
 
-        BufferedSocket(SendBacklog backlog) {
+        BufferedSocket(SendBacklog backlog, int maxInflight) {
             this.backlog = backlog;
+            this.maxInflight = maxInflight;
         }
 
         @Override
@@ -128,21 +135,9 @@ final class BufferedSocketFactory extends SocketFactory {
                 throw new SocketException("Socket output is closed");
             }
             if (output == null) {
-                output = new Output(super.getOutputStream(), backlog);
+                output = new Output(super.getOutputStream(), backlog, maxInflight);
             }
             return output;
-        }
-
-        @Override
-        public void close() throws IOException {
-            Output unsent;
-            synchronized (this) {
-                unsent = isClosed() ? null : output;
-            }
-            if (unsent != null) {
-                unsent.writeOutQuietly();
-            }
-            super.close();
         }
     }
 
@@ -166,7 +161,7 @@ final class BufferedSocketFactory extends SocketFactory {
     /**
      * Collects the client's packets; each ends with a flush. Only publishes and acknowledgements are held back, so a
      * connect, subscribe, ping or disconnect always leaves at once, with whatever was held before it. Only the client's
-     * sender writes; the lock keeps a closing socket from writing out at the same time.
+     * sender writes.
      */
     static final class Output extends OutputStream {
 
@@ -176,76 +171,69 @@ final class BufferedSocketFactory extends SocketFactory {
 
         private final OutputStream socket;
         private final SendBacklog backlog;
-        private final ReentrantLock lock = new ReentrantLock();
+        /** Holding this many publishes could hold the whole in-flight window, which no acknowledgement would then free. */
+        private final int maxInflight;
         private final byte[] buffer = new byte[OUTPUT_BUFFER_SIZE];
         private int count;
+        private int heldPublishes;
         /** The MQTT packet type of the packet being written, from its first byte. */
         private int packetType = NO_PACKET;
 
-        Output(OutputStream socket, SendBacklog backlog) {
+        Output(OutputStream socket, SendBacklog backlog, int maxInflight) {
             this.socket = socket;
             this.backlog = backlog;
+            this.maxInflight = maxInflight;
         }
 
         @Override
-        public void write(int b) throws IOException {
-            lock.lock();
-            try {
-                if (packetType == NO_PACKET) {
-                    packetType = (b & 0xF0) >> 4;
-                }
-                if (count == buffer.length) {
-                    writeOut();
-                }
-                buffer[count++] = (byte) b;
-            } finally {
-                lock.unlock();
+        public synchronized void write(int b) throws IOException {
+            if (packetType == NO_PACKET) {
+                packetType = (b & 0xF0) >> 4;
             }
+            if (count == buffer.length) {
+                writeOut();
+            }
+            buffer[count++] = (byte) b;
         }
 
         @Override
-        public void write(byte[] b, int off, int len) throws IOException {
+        public synchronized void write(byte[] b, int off, int len) throws IOException {
             if (len == 0) {
                 return;
             }
-            lock.lock();
-            try {
-                if (packetType == NO_PACKET) {
-                    packetType = (b[off] & 0xF0) >> 4;
-                }
-                if (len > buffer.length - count) {
-                    writeOut();
-                    if (len >= buffer.length) {
-                        socket.write(b, off, len);
-                        return;
-                    }
-                }
-                System.arraycopy(b, off, buffer, count, len);
-                count += len;
-            } finally {
-                lock.unlock();
+            if (packetType == NO_PACKET) {
+                packetType = (b[off] & 0xF0) >> 4;
             }
+            if (len > buffer.length - count) {
+                writeOut();
+                if (len >= buffer.length) {
+                    socket.write(b, off, len);
+                    return;
+                }
+            }
+            System.arraycopy(b, off, buffer, count, len);
+            count += len;
         }
 
         /** The end of a packet: sent now, or with the publish the backlog says follows. */
         @Override
-        public void flush() throws IOException {
-            lock.lock();
-            try {
-                int type = packetType;
-                packetType = NO_PACKET;
-                boolean more = backlog.written(type == PUBLISH);
-                if (more && (type == PUBLISH || type == PUBACK)) {
-                    return;
-                }
-                writeOut();
-                socket.flush();
-            } finally {
-                lock.unlock();
+        public synchronized void flush() throws IOException {
+            int type = packetType;
+            packetType = NO_PACKET;
+            boolean publish = type == PUBLISH;
+            boolean more = backlog.written(publish);
+            if (publish) {
+                heldPublishes++;
             }
+            if (more && (publish || type == PUBACK) && heldPublishes < maxInflight) {
+                return;
+            }
+            writeOut();
+            socket.flush();
         }
 
         private void writeOut() throws IOException {
+            heldPublishes = 0;
             if (count > 0) {
                 int n = count;
                 count = 0;
@@ -253,25 +241,8 @@ final class BufferedSocketFactory extends SocketFactory {
             }
         }
 
-        /**
-         * Before the socket closes, if no write is under way: a write blocked on a stalled connection holds the lock,
-         * and only the close can end it. (A disconnect writes through anyway.)
-         */
-        void writeOutQuietly() {
-            if (lock.tryLock()) {
-                try {
-                    writeOut();
-                } catch (IOException e) {
-                    // the connection is gone, and with it what it held, as with bytes in the operating system's buffer
-                } finally {
-                    lock.unlock();
-                }
-            }
-        }
-
         @Override
         public void close() throws IOException {
-            writeOutQuietly();
             socket.close();
         }
     }

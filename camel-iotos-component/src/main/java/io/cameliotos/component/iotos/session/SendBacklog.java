@@ -9,8 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>
  * The count never exceeds the publishes truly queued: a publish is counted only after the client accepted it, and
  * counted off when the socket sees it written, which may come first. So a positive count always means the client's
- * sender will write another packet, and the socket will flush then. The session's in-flight window is the client's,
- * so the client's sender never waits for room while a publish is queued. A new connection starts from zero.
+ * sender will write another packet, and the socket will flush then. Should the sender wait for room in the in-flight
+ * window first, an acknowledgement is on its way: the socket never holds a whole window. A new connection starts
+ * from zero.
  */
 final class SendBacklog {
 

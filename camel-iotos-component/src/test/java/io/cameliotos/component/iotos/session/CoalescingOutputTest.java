@@ -23,7 +23,7 @@ class CoalescingOutputTest {
 
     private final SendBacklog backlog = new SendBacklog();
     private final RecordingSocketOutput socket = new RecordingSocketOutput();
-    private final BufferedSocketFactory.Output output = new BufferedSocketFactory.Output(socket, backlog);
+    private final BufferedSocketFactory.Output output = new BufferedSocketFactory.Output(socket, backlog, 1000);
 
     @Test
     void aPublishWithAnotherQueuedBehindItLeavesWithThatOne() throws Exception {
@@ -123,21 +123,67 @@ class CoalescingOutputTest {
         assertThat(socket.writes).containsExactly(PUBLISH_A);
     }
 
+    /**
+     * If the session let more publishes into the client than its window holds, the client's sender would wait for an
+     * acknowledgement with a positive count: one of the window must then be on its way.
+     */
     @Test
-    void closingWritesOutWhatIsHeld() throws Exception {
-        backlog.accepted();
-        backlog.accepted();
-        packet(PUBLISH_A);
+    void neverAWholeInFlightWindowIsHeld() throws Exception {
+        BufferedSocketFactory.Output windowOfTwo = new BufferedSocketFactory.Output(socket, backlog, 2);
+        for (int i = 0; i < 4; i++) {
+            backlog.accepted();
+        }
 
-        output.close();
+        packet(windowOfTwo, PUBLISH_A);
+        assertThat(socket.writes).isEmpty();
+        packet(windowOfTwo, PUBLISH_B);
+
+        assertThat(socket.writes).containsExactly(concat(PUBLISH_A, PUBLISH_B));
+        packet(windowOfTwo, PUBLISH_A);
+        assertThat(socket.writes).hasSize(1);
+    }
+
+    @Test
+    void aWindowOfOneHoldsNoPublish() throws Exception {
+        BufferedSocketFactory.Output windowOfOne = new BufferedSocketFactory.Output(socket, backlog, 1);
+        backlog.accepted();
+        backlog.accepted();
+
+        packet(windowOfOne, PUBLISH_A);
 
         assertThat(socket.writes).containsExactly(PUBLISH_A);
-        assertThat(socket.closed).isTrue();
+    }
+
+    /** As the client writes: through a BufferedOutputStream of 8 KiB that hands over a large packet in big pieces. */
+    @Test
+    void aLargePacketThroughTheClientsOwnBufferGoesOutWholeAfterWhatWasHeld() throws Exception {
+        java.io.BufferedOutputStream client = new java.io.BufferedOutputStream(output, 8192);
+        backlog.accepted();
+        backlog.accepted();
+        backlog.accepted();
+        byte[] large = new byte[3 * 8192 + 17];
+        large[0] = 0x30;
+        Arrays.fill(large, 1, large.length, (byte) 'y');
+
+        client.write(PUBLISH_A);
+        client.flush();
+        for (int off = 0; off < large.length; off += 1024) {
+            client.write(large, off, Math.min(1024, large.length - off));
+        }
+        client.flush();
+        client.write(PUBLISH_B);
+        client.flush();
+
+        assertThat(socket.bytes()).isEqualTo(concat(PUBLISH_A, large, PUBLISH_B));
     }
 
     private void packet(byte[] packet) throws Exception {
-        output.write(packet, 0, packet.length);
-        output.flush();
+        packet(output, packet);
+    }
+
+    private static void packet(BufferedSocketFactory.Output to, byte[] packet) throws Exception {
+        to.write(packet, 0, packet.length);
+        to.flush();
     }
 
     private static byte[] concat(byte[]... parts) {
@@ -152,7 +198,6 @@ class CoalescingOutputTest {
     private static final class RecordingSocketOutput extends OutputStream {
         final List<byte[]> writes = new ArrayList<>();
         int flushes;
-        boolean closed;
 
         @Override
         public void write(int b) {
@@ -167,11 +212,6 @@ class CoalescingOutputTest {
         @Override
         public void flush() {
             flushes++;
-        }
-
-        @Override
-        public void close() {
-            closed = true;
         }
 
         byte[] bytes() {
