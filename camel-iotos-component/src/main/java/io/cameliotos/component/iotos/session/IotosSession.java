@@ -53,6 +53,8 @@ public final class IotosSession {
     /** Tells each publish's caller once, whichever paths end it. */
     private static final AtomicIntegerFieldUpdater<PendingPublish> ENDED =
             AtomicIntegerFieldUpdater.newUpdater(PendingPublish.class, "ended");
+    private static final AtomicIntegerFieldUpdater<PendingPublish> RELEASED =
+            AtomicIntegerFieldUpdater.newUpdater(PendingPublish.class, "released");
 
     private final SessionSettings settings;
     private final ScheduledExecutorService scheduler;
@@ -149,7 +151,7 @@ public final class IotosSession {
         }
         SocketFactory factory = settings.socketFactory();
         if (factory == null && hasScheme(settings.brokerUrl(), "tcp://")) {
-            factory = new BufferedSocketFactory(settings.tcpNoDelay(), backlog);
+            factory = new BufferedSocketFactory(settings.tcpNoDelay(), backlog, settings.maxInflight());
         } else if (settings.tcpNoDelay() && hasScheme(settings.brokerUrl(), "ssl://")
                    && (factory == null || factory instanceof SSLSocketFactory)) {
             factory = new NoDelaySslSocketFactory(
@@ -421,6 +423,7 @@ public final class IotosSession {
      */
     private boolean send(PendingPublish p) {
         inflight.incrementAndGet();
+        p.sends++;
         try {
             MqttMessage message = new MqttMessage(p.payload);
             message.setQos(p.qos);
@@ -428,7 +431,7 @@ public final class IotosSession {
             backlog.accepted();
             return true;
         } catch (MqttException e) {
-            inflight.decrementAndGet();
+            p.releaseSlot();
             if (isConnectionProblem(e)) {
                 resend.add(p);
                 updateWaiting();
@@ -462,7 +465,7 @@ public final class IotosSession {
         @Override
         public void onSuccess(IMqttToken token) {
             PendingPublish p = (PendingPublish) token.getUserContext();
-            inflight.decrementAndGet();
+            p.releaseSlot();
             metrics.published.increment();
             p.end(null, true);
             // read after the decrement: a publish buffered meanwhile either sees the free slot or is seen here
@@ -477,7 +480,7 @@ public final class IotosSession {
             boolean retry = isConnectionProblem(e);
             lock.lock();
             try {
-                inflight.decrementAndGet();
+                p.releaseSlot();
                 if (retry && state != SessionState.CLOSED) {
                     // lost with the connection: send again after reconnect (at least once)
                     resend.add(p);
@@ -665,6 +668,10 @@ public final class IotosSession {
         private boolean forget;
         /** 1 once ended: a publish the closing session fails may also be failed by a connection loss racing it. */
         volatile int ended;
+        /** Times handed to the client, written under the session's lock. */
+        volatile int sends;
+        /** In-flight slots given back; one per send, however many callbacks its tokens bring. */
+        volatile int released;
 
         PendingPublish(long sequence, String topic, byte[] payload, int qos, PublishCallback callback) {
             this.sequence = sequence;
@@ -672,6 +679,21 @@ public final class IotosSession {
             this.payload = payload;
             this.qos = qos;
             this.callback = callback;
+        }
+
+        /**
+         * Gives back the in-flight slot of one send. A publish re-sent after a lost connection has a token per send,
+         * and the client may report the old one too (failed with the connection, then acknowledged once the client
+         * re-sent its own copy): without the bound each such report would widen the window for good.
+         */
+        void releaseSlot() {
+            int r;
+            while ((r = released) < sends) {
+                if (RELEASED.compareAndSet(this, r, r + 1)) {
+                    inflight.decrementAndGet();
+                    return;
+                }
+            }
         }
 
         /**
