@@ -36,17 +36,14 @@ final class BufferedSocketFactory extends SocketFactory {
 
     private final boolean tcpNoDelay;
     private final SendBacklog backlog;
-    private final int maxInflight;
 
     /**
-     * @param tcpNoDelay  whether the sockets send every write at once (TCP_NODELAY)
-     * @param backlog     the session's count of queued publishes
-     * @param maxInflight the client's in-flight window
+     * @param tcpNoDelay whether the sockets send every write at once (TCP_NODELAY)
+     * @param backlog    the session's count of queued publishes
      */
-    BufferedSocketFactory(boolean tcpNoDelay, SendBacklog backlog, int maxInflight) {
+    BufferedSocketFactory(boolean tcpNoDelay, SendBacklog backlog) {
         this.tcpNoDelay = tcpNoDelay;
         this.backlog = backlog;
-        this.maxInflight = maxInflight;
     }
 
     boolean tcpNoDelay() {
@@ -57,7 +54,7 @@ final class BufferedSocketFactory extends SocketFactory {
     @Override
     public Socket createSocket() throws SocketException {
         backlog.reset();
-        Socket socket = new BufferedSocket(backlog, maxInflight);
+        Socket socket = new BufferedSocket(backlog);
         if (tcpNoDelay) {
             socket.setTcpNoDelay(true);
         }
@@ -108,13 +105,11 @@ final class BufferedSocketFactory extends SocketFactory {
     private static final class BufferedSocket extends Socket {
 
         private final SendBacklog backlog;
-        private final int maxInflight;
         private Input input;
         private Output output;
 
-        BufferedSocket(SendBacklog backlog, int maxInflight) {
+        BufferedSocket(SendBacklog backlog) {
             this.backlog = backlog;
-            this.maxInflight = maxInflight;
         }
 
         @Override
@@ -135,7 +130,7 @@ final class BufferedSocketFactory extends SocketFactory {
                 throw new SocketException("Socket output is closed");
             }
             if (output == null) {
-                output = new Output(super.getOutputStream(), backlog, maxInflight);
+                output = new Output(super.getOutputStream(), backlog);
             }
             return output;
         }
@@ -171,18 +166,15 @@ final class BufferedSocketFactory extends SocketFactory {
 
         private final OutputStream socket;
         private final SendBacklog backlog;
-        /** Holding this many publishes could hold the whole in-flight window, which no acknowledgement would then free. */
-        private final int maxInflight;
         private final byte[] buffer = new byte[OUTPUT_BUFFER_SIZE];
         private int count;
         private int heldPublishes;
         /** The MQTT packet type of the packet being written, from its first byte. */
         private int packetType = NO_PACKET;
 
-        Output(OutputStream socket, SendBacklog backlog, int maxInflight) {
+        Output(OutputStream socket, SendBacklog backlog) {
             this.socket = socket;
             this.backlog = backlog;
-            this.maxInflight = maxInflight;
         }
 
         @Override
@@ -225,7 +217,7 @@ final class BufferedSocketFactory extends SocketFactory {
             if (publish) {
                 heldPublishes++;
             }
-            if (more && (publish || type == PUBACK) && heldPublishes < maxInflight) {
+            if (more && (publish || type == PUBACK) && backlog.mayHold(heldPublishes)) {
                 return;
             }
             writeOut();

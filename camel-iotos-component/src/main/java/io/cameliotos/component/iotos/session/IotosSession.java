@@ -65,7 +65,7 @@ public final class IotosSession {
     private final ResultCorrelator correlator;
     private final SessionMetrics metrics = new SessionMetrics();
     /** Lets a tcp:// connection's socket send the packets of a burst together ({@link BufferedSocketFactory}). */
-    private final SendBacklog backlog = new SendBacklog();
+    private final SendBacklog backlog;
     /** Keeps accepted QoS 1/2 publishes on disk until acknowledged, or {@code null} for memory only. */
     private final FilePublishStore store;
 
@@ -102,6 +102,7 @@ public final class IotosSession {
                                                + e.getMessage(), e);
         }
         this.client.setCallback(new Callback());
+        this.backlog = new SendBacklog(settings.maxInflight());
         this.connectOptions = connectOptions(settings, backlog);
         this.store = settings.persistenceDirectory() == null
                 ? null : new FilePublishStore(settings.persistenceDirectory(), settings.clientId());
@@ -151,7 +152,7 @@ public final class IotosSession {
         }
         SocketFactory factory = settings.socketFactory();
         if (factory == null && hasScheme(settings.brokerUrl(), "tcp://")) {
-            factory = new BufferedSocketFactory(settings.tcpNoDelay(), backlog, settings.maxInflight());
+            factory = new BufferedSocketFactory(settings.tcpNoDelay(), backlog);
         } else if (settings.tcpNoDelay() && hasScheme(settings.brokerUrl(), "ssl://")
                    && (factory == null || factory instanceof SSLSocketFactory)) {
             factory = new NoDelaySslSocketFactory(

@@ -16,6 +16,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class SendBacklog {
 
     private final AtomicInteger queued = new AtomicInteger();
+    private final int maxInflight;
+
+    /** @param maxInflight the client's in-flight window */
+    SendBacklog(int maxInflight) {
+        this.maxInflight = maxInflight;
+    }
+
+    /**
+     * Whether a socket may hold this many publishes: holding the whole in-flight window would leave the client's sender
+     * waiting for an acknowledgement that none of them can bring.
+     */
+    boolean mayHold(int publishes) {
+        return publishes < maxInflight;
+    }
 
     /** A publish the client accepted; called after its {@code publish} returned. */
     void accepted() {

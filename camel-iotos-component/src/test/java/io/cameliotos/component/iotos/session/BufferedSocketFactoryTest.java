@@ -54,7 +54,7 @@ class BufferedSocketFactoryTest {
     @ParameterizedTest
     @ValueSource(booleans = { false, true })
     void everyWayOfCreatingASocketConnectsOneWithOneBufferedStreamEachWay(boolean tcpNoDelay) throws Exception {
-        SocketFactory factory = new BufferedSocketFactory(tcpNoDelay, new SendBacklog(), 1000);
+        SocketFactory factory = new BufferedSocketFactory(tcpNoDelay, new SendBacklog(1000));
         try (ServerSocket server = new ServerSocket(0, 50, LOOPBACK)) {
             server.setSoTimeout(5000);
             int port = server.getLocalPort();
@@ -100,7 +100,7 @@ class BufferedSocketFactoryTest {
     @Test
     void aReadThatTimesOutLosesNothingBufferedOrStillToCome() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, LOOPBACK);
-             Socket socket = new BufferedSocketFactory(false, new SendBacklog(), 1000)
+             Socket socket = new BufferedSocketFactory(false, new SendBacklog(1000))
                      .createSocket(LOOPBACK, server.getLocalPort());
              Socket peer = server.accept()) {
             socket.setSoTimeout(200);
@@ -126,7 +126,7 @@ class BufferedSocketFactoryTest {
 
     private static SocketFactory factoryOf(String brokerUrl, SocketFactory socketFactory, boolean tcpNoDelay) {
         return IotosSession.connectOptions(new SessionSettings(brokerUrl, "buffered-input", null, null, true, 60, 5, 10,
-                100, OfflineBufferPolicy.FAIL, 100, 1000, tcpNoDelay, socketFactory, null), new SendBacklog())
+                100, OfflineBufferPolicy.FAIL, 100, 1000, tcpNoDelay, socketFactory, null), new SendBacklog(10))
                 .getSocketFactory();
     }
 }

@@ -21,9 +21,9 @@ class CoalescingOutputTest {
     private static final byte[] PUBACK = { 0x40, 0x02, 0x00, 0x07 };
     private static final byte[] PINGREQ = { (byte) 0xC0, 0x00 };
 
-    private final SendBacklog backlog = new SendBacklog();
+    private final SendBacklog backlog = new SendBacklog(1000);
     private final RecordingSocketOutput socket = new RecordingSocketOutput();
-    private final BufferedSocketFactory.Output output = new BufferedSocketFactory.Output(socket, backlog, 1000);
+    private final BufferedSocketFactory.Output output = new BufferedSocketFactory.Output(socket, backlog);
 
     @Test
     void aPublishWithAnotherQueuedBehindItLeavesWithThatOne() throws Exception {
@@ -129,9 +129,10 @@ class CoalescingOutputTest {
      */
     @Test
     void neverAWholeInFlightWindowIsHeld() throws Exception {
-        BufferedSocketFactory.Output windowOfTwo = new BufferedSocketFactory.Output(socket, backlog, 2);
+        SendBacklog windowOfTwoBacklog = new SendBacklog(2);
+        BufferedSocketFactory.Output windowOfTwo = new BufferedSocketFactory.Output(socket, windowOfTwoBacklog);
         for (int i = 0; i < 4; i++) {
-            backlog.accepted();
+            windowOfTwoBacklog.accepted();
         }
 
         packet(windowOfTwo, PUBLISH_A);
@@ -145,9 +146,10 @@ class CoalescingOutputTest {
 
     @Test
     void aWindowOfOneHoldsNoPublish() throws Exception {
-        BufferedSocketFactory.Output windowOfOne = new BufferedSocketFactory.Output(socket, backlog, 1);
-        backlog.accepted();
-        backlog.accepted();
+        SendBacklog windowOfOneBacklog = new SendBacklog(1);
+        BufferedSocketFactory.Output windowOfOne = new BufferedSocketFactory.Output(socket, windowOfOneBacklog);
+        windowOfOneBacklog.accepted();
+        windowOfOneBacklog.accepted();
 
         packet(windowOfOne, PUBLISH_A);
 
