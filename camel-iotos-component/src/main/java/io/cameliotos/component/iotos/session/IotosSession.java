@@ -423,8 +423,7 @@ public final class IotosSession {
      *         dropped connection as gone before it reports the loss, so sending more now would only fail the same way
      */
     private boolean send(PendingPublish p) {
-        inflight.incrementAndGet();
-        p.sends++;
+        p.takeSlot();
         try {
             MqttMessage message = new MqttMessage(p.payload);
             message.setQos(p.qos);
@@ -669,7 +668,7 @@ public final class IotosSession {
         private boolean forget;
         /** 1 once ended: a publish the closing session fails may also be failed by a connection loss racing it. */
         volatile int ended;
-        /** Times handed to the client, written under the session's lock. */
+        /** Times handed to the client; written under the session's lock. */
         volatile int sends;
         /** In-flight slots given back; one per send, however many callbacks its tokens bring. */
         volatile int released;
@@ -680,6 +679,12 @@ public final class IotosSession {
             this.payload = payload;
             this.qos = qos;
             this.callback = callback;
+        }
+
+        /** Takes an in-flight slot for a send; called with the session's lock held. */
+        void takeSlot() {
+            inflight.incrementAndGet();
+            sends++;
         }
 
         /**
