@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -78,6 +79,12 @@ public final class IotosSession {
     private final ArrayDeque<PendingPublish> queue = new ArrayDeque<>();
     /** Publishes the connection lost before completion; sent again, in their original order, before the queue. */
     private final PriorityQueue<PendingPublish> resend = new PriorityQueue<>();
+    /**
+     * QoS 0 publishes handed to the client and not yet reported, in the order handed over. The client keeps no record
+     * of QoS 0 messages: those it still holds when the connection drops, and those whose report it drops with the
+     * connection, are never reported, so the loss moves what is left here to {@link #resend}.
+     */
+    private final ConcurrentLinkedQueue<PendingPublish> unreportedQos0 = new ConcurrentLinkedQueue<>();
     private final SubscriptionTable subscriptions = new SubscriptionTable();
     private final AtomicLong sequence = new AtomicLong();
     private final CompletableFuture<Void> firstAttempt = new CompletableFuture<>();
@@ -249,6 +256,8 @@ public final class IotosSession {
         } catch (MqttException e) {
             LOG.debug("Close of {} failed: {}", settings.key(), e.getMessage());
         }
+        failAll(unreportedQos0, new IllegalStateException("session " + settings.key()
+                                                          + " was closed before the client reported the QoS 0 message written"));
         LOG.info("Closed MQTT session {}", settings.key());
     }
 
@@ -315,6 +324,7 @@ public final class IotosSession {
             }
             state = SessionState.DISCONNECTED;
             lastError = cause;
+            resendUnreportedQos0();
             delay = nextReconnectDelay(failedAttempts++);
             reconnectTask = scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
         } finally {
@@ -325,6 +335,21 @@ public final class IotosSession {
             LOG.warn("MQTT session {}: {}: {}; retrying in {} ms", settings.key(), what, reason, delay);
         }
         firstAttempt.complete(null);
+    }
+
+    /**
+     * Called with the lock held once the client has let go of the connection, so it reports nothing more of it. A
+     * publish it wrote just before may arrive twice, as a QoS 1 one may.
+     */
+    private void resendUnreportedQos0() {
+        PendingPublish p;
+        while ((p = unreportedQos0.poll()) != null) {
+            p.releaseSlot();
+            if (p.ended == 0) {
+                resend.add(p);
+            }
+        }
+        updateWaiting();
     }
 
     /** Capped exponential backoff with jitter (between half and all of the capped delay), so fleets do not sync up. */
@@ -424,6 +449,10 @@ public final class IotosSession {
      */
     private boolean send(PendingPublish p) {
         p.takeSlot();
+        if (p.qos == 0) {
+            // before the hand-over: the client may report it written before publish() returns
+            unreportedQos0.add(p);
+        }
         try {
             MqttMessage message = new MqttMessage(p.payload);
             message.setQos(p.qos);
@@ -432,6 +461,7 @@ public final class IotosSession {
             return true;
         } catch (MqttException e) {
             p.releaseSlot();
+            reported(p);
             if (isConnectionProblem(e)) {
                 resend.add(p);
                 updateWaiting();
@@ -465,6 +495,7 @@ public final class IotosSession {
         @Override
         public void onSuccess(IMqttToken token) {
             PendingPublish p = (PendingPublish) token.getUserContext();
+            reported(p);
             p.releaseSlot();
             metrics.published.increment();
             p.end(null, true);
@@ -477,6 +508,7 @@ public final class IotosSession {
         @Override
         public void onFailure(IMqttToken token, Throwable e) {
             PendingPublish p = (PendingPublish) token.getUserContext();
+            reported(p);
             boolean retry = isConnectionProblem(e);
             lock.lock();
             try {
@@ -497,6 +529,13 @@ public final class IotosSession {
             drain();
         }
     };
+
+    /** The client reports in the order handed over, so the publish is nearly always the queue's head. */
+    private void reported(PendingPublish p) {
+        if (p.qos == 0) {
+            unreportedQos0.remove(p);
+        }
+    }
 
     private static boolean isConnectionProblem(Throwable e) {
         if (e instanceof MqttException me) {
