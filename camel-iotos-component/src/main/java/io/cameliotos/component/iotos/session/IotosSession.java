@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 import javax.net.SocketFactory;
@@ -56,6 +57,9 @@ public final class IotosSession {
             AtomicIntegerFieldUpdater.newUpdater(PendingPublish.class, "ended");
     private static final AtomicIntegerFieldUpdater<PendingPublish> RELEASED =
             AtomicIntegerFieldUpdater.newUpdater(PendingPublish.class, "released");
+
+    /** How long closing waits for what the client still has to send. */
+    private static final long QUIESCE_MILLIS = 1000;
 
     private final SessionSettings settings;
     private final ScheduledExecutorService scheduler;
@@ -246,7 +250,9 @@ public final class IotosSession {
         firstAttempt.complete(null);
         try {
             if (client.isConnected()) {
-                client.disconnect(1000).waitForCompletion(2000);
+                // the client's disconnect waits for acknowledgements only, and drops the QoS 0 messages it still holds
+                awaitQos0Written(QUIESCE_MILLIS);
+                client.disconnect(QUIESCE_MILLIS).waitForCompletion(2 * QUIESCE_MILLIS);
             }
         } catch (MqttException e) {
             LOG.debug("Disconnect of {} failed: {}", settings.key(), e.getMessage());
@@ -256,9 +262,17 @@ public final class IotosSession {
         } catch (MqttException e) {
             LOG.debug("Close of {} failed: {}", settings.key(), e.getMessage());
         }
+        // a write the stalled connection still blocks may yet get through
         failAll(unreportedQos0, new IllegalStateException("session " + settings.key()
                                                           + " was closed before the client reported the QoS 0 message written"));
         LOG.info("Closed MQTT session {}", settings.key());
+    }
+
+    private void awaitQos0Written(long millis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (!unreportedQos0.isEmpty() && client.isConnected() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
     }
 
     private void connect() {
@@ -293,7 +307,10 @@ public final class IotosSession {
         Map<String, Integer> filters;
         lock.lock();
         try {
-            if (state == SessionState.CLOSED) {
+            // the client stops its callback thread without waiting for it, so this success may be reported after the
+            // connection it opened was lost and a reconnect scheduled: taking it would leave the session "connected"
+            // to nothing, refusing that reconnect
+            if (state != SessionState.CONNECTING || !client.isConnected()) {
                 return;
             }
             state = SessionState.CONNECTED;
@@ -338,8 +355,9 @@ public final class IotosSession {
     }
 
     /**
-     * Called with the lock held once the client has let go of the connection, so it reports nothing more of it. A
-     * publish it wrote just before may arrive twice, as a QoS 1 one may.
+     * Called with the lock held when the client reports the connection lost. Its sender or callback thread may still
+     * be finishing one report of that connection: such a publish ends then and is not sent again ({@link #drain()}
+     * skips it), unless the report comes after the new send, when it arrives twice, as a QoS 1 publish may.
      */
     private void resendUnreportedQos0() {
         PendingPublish p;
@@ -469,6 +487,12 @@ public final class IotosSession {
             }
             fail(p, e);
             return true;
+        } catch (RuntimeException e) {
+            // a topic or payload the client refuses (wildcards, too long): this publish fails, the session goes on
+            p.releaseSlot();
+            reported(p);
+            fail(p, e);
+            return true;
         }
     }
 
@@ -481,6 +505,10 @@ public final class IotosSession {
                     return;
                 }
                 updateWaiting();
+                if (next.ended != 0) {
+                    // reported done by the lost connection after all
+                    continue;
+                }
                 if (!send(next)) {
                     // the connection is going: the reconnect drains the buffer
                     return;
@@ -544,7 +572,9 @@ public final class IotosSession {
                     || code == MqttException.REASON_CODE_CLIENT_NOT_CONNECTED
                     || code == MqttException.REASON_CODE_CLIENT_DISCONNECTING
                     || code == MqttException.REASON_CODE_MAX_INFLIGHT
-                    || code == MqttException.REASON_CODE_CLIENT_TIMEOUT;
+                    || code == MqttException.REASON_CODE_CLIENT_TIMEOUT
+                    // the client gave up a connection its sender could not write to for two keep-alive intervals
+                    || code == MqttException.REASON_CODE_WRITE_TIMEOUT;
         }
         return false;
     }
