@@ -318,6 +318,9 @@ public final class IotosBenchmark {
             context.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
+                    // as a careful user would, once bitten: Paho now and then refuses a publish as "too many in
+                    // progress" (32202) with the window far from full (eclipse-paho/paho.mqtt.java issue 551)
+                    errorHandler(defaultErrorHandler().maximumRedeliveries(5).redeliveryDelay(10));
                     from("direct:hand")
                             .process(e -> {
                                 long id = 1963;
