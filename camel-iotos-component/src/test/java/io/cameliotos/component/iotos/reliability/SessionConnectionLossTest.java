@@ -34,7 +34,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * A connection lost with publishes in flight, at the session level. Paho counts the connection as gone before it
  * reports the loss, and first fails the in-flight publishes: sending the buffer again in that moment must not spin,
- * and everything must go out after the reconnect.
+ * and everything must go out after the reconnect. Also what must not cost the connection or the window: a publish the
+ * client refuses.
  */
 class SessionConnectionLossTest {
 
@@ -174,6 +175,26 @@ class SessionConnectionLossTest {
             assertThat(failures).anyMatch(f -> String.valueOf(f.getMessage()).contains("before the client reported"));
         } finally {
             broker.thaw();
+        }
+    }
+
+    @Test
+    void aTopicTheClientRefusesFailsThatPublishAndGivesItsSlotBack() throws Exception {
+        MosquittoBroker broker = (MosquittoBroker) BROKER.broker();
+        IotosSession session = acquireSession(broker);
+        try (RawMqttClient platform = new RawMqttClient(broker, "refused-platform").subscribe("refused/#")) {
+            session.firstAttempt().get(10, TimeUnit.SECONDS);
+            // twice the window: a slot kept by each refused publish would leave none for the last one
+            for (int i = 0; i < 10; i++) {
+                CompletableFuture<Void> refused = session.publish("refused/+/test", payload(i), 1);
+                assertThat(refused).failsWithin(Duration.ofSeconds(10)).withThrowableThat()
+                        .havingRootCause().isInstanceOf(IllegalArgumentException.class);
+            }
+            session.publish("refused/test", "after".getBytes(StandardCharsets.UTF_8), 1).get(10, TimeUnit.SECONDS);
+            assertThat(platform.next(Duration.ofSeconds(10)).text()).isEqualTo("after");
+            assertThat(session.state()).isEqualTo(SessionState.CONNECTED);
+        } finally {
+            release(session);
         }
     }
 
