@@ -477,7 +477,8 @@ public final class IotosSession {
             client.publish(p.topic, message, p, publishListener);
             backlog.accepted();
             return true;
-        } catch (MqttException e) {
+        } catch (MqttException | RuntimeException e) {
+            // a RuntimeException is a topic or payload the client refuses (wildcards, too long): that publish fails
             p.releaseSlot();
             reported(p);
             if (isConnectionProblem(e)) {
@@ -485,12 +486,6 @@ public final class IotosSession {
                 updateWaiting();
                 return false;
             }
-            fail(p, e);
-            return true;
-        } catch (RuntimeException e) {
-            // a topic or payload the client refuses (wildcards, too long): this publish fails, the session goes on
-            p.releaseSlot();
-            reported(p);
             fail(p, e);
             return true;
         }
