@@ -362,9 +362,8 @@ public class IotosConfiguration implements Cloneable {
      * Sends every MQTT packet at once (TCP_NODELAY, for tcp:// and ssl:// brokers) instead of letting the operating
      * system hold a small packet back while earlier data awaits the broker's TCP acknowledgement (Nagle's algorithm).
      * Turn it on where control latency matters: a control result sent shortly after other traffic can otherwise wait
-     * for that acknowledgement, up to the broker's delayed-acknowledgement time (often 40 ms). On tcp:// the packets
-     * of a burst still leave together, in one write; on ssl:// every packet becomes a segment of its own, which costs
-     * throughput when a connection is saturated.
+     * for that acknowledgement, up to the broker's delayed-acknowledgement time (often 40 ms). The packets of a burst
+     * still leave together, in one write (on ssl:// in one TLS record).
      */
     public void setTcpNoDelay(boolean tcpNoDelay) {
         this.tcpNoDelay = tcpNoDelay;

@@ -3,6 +3,9 @@ package io.cameliotos.component.iotos;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,12 +13,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cameliotos.component.iotos.session.IotosSession;
 import io.cameliotos.component.iotos.test.RawMqttClient;
 import io.cameliotos.component.iotos.test.TestBroker;
+import org.apache.camel.AsyncProducer;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.AfterEach;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A fresh CamelContext per test, configured for the class's broker, and raw MQTT clients that are closed after it.
@@ -89,6 +97,38 @@ public abstract class IotosTestSupport {
 
     protected static JsonNode json(RawMqttClient.Received message) throws Exception {
         return JSON.readTree(message.payload());
+    }
+
+    /**
+     * Sends 1,000 uploads of point 1963 at once, without waiting between them, and expects every one completed and
+     * received by {@code platform} in order. The session's socket holds a packet back while another publish is queued
+     * behind it, so the last of the burst must still leave at once, with nothing sent after it to push it out.
+     */
+    protected static void sendABurstAndReceiveItWholeAndInOrder(CamelContext context, int qos, RawMqttClient platform)
+            throws Exception {
+        AsyncProducer producer = context.getEndpoint("iotos:171/401/1963?qos=" + qos).createAsyncProducer();
+        producer.start();
+        int uploads = 1_000;
+        CountDownLatch done = new CountDownLatch(uploads);
+        AtomicInteger failed = new AtomicInteger();
+
+        for (int i = 0; i < uploads; i++) {
+            Exchange exchange = new DefaultExchange(context);
+            exchange.getMessage().setBody(i);
+            producer.process(exchange, doneSync -> {
+                if (exchange.getException() != null) {
+                    failed.incrementAndGet();
+                }
+                done.countDown();
+            });
+        }
+
+        assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(failed).hasValue(0);
+        for (int i = 0; i < uploads; i++) {
+            assertThat(json(platform.next(WAIT)).at("/data/1963/value").asInt()).isEqualTo(i);
+        }
+        producer.stop();
     }
 
     @AfterEach

@@ -26,6 +26,8 @@ import org.apache.camel.support.jsse.SSLContextParameters;
 import org.apache.camel.support.jsse.TrustManagersParameters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -112,6 +114,14 @@ class MosquittoSecurityTest extends IotosTestSupport {
         template(context).sendBody("direct:upload", 21.5);
 
         assertThat(json(platform.next(WAIT)).get("data").get("1963").get("value").asDouble()).isEqualTo(21.5);
+    }
+
+    /** A TLS socket collects a burst into one record: its last packet must still leave at once. */
+    @ParameterizedTest
+    @ValueSource(ints = { 0, 1 })
+    void aBurstOfUploadsOverTlsReachesTheBrokerWholeAndInOrder(int qos) throws Exception {
+        RawMqttClient platform = rawClient("raw-platform").subscribe(DeviceRoleSuite.UPLOAD_TOPIC);
+        sendABurstAndReceiveItWholeAndInOrder(tlsContext("localhost", authority), qos, platform);
     }
 
     /** With tcpNoDelay too, which wraps the TLS socket factory. */

@@ -13,7 +13,7 @@ import javax.net.SocketFactory;
 
 /**
  * Plain TCP sockets of one session, buffered both ways, for {@code tcp://} brokers. (TLS sockets buffer their
- * decrypted input already.)
+ * decrypted input already; {@link CoalescingSslSocketFactory} collects their output through {@link Output}.)
  * <ul>
  * <li>Input: the MQTT client reads each packet's fixed header a byte at a time from the socket's stream and asks how
  * much is available before each packet, so unbuffered every acknowledgement cost four system calls; through a buffer

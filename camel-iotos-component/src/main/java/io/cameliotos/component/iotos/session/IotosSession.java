@@ -69,7 +69,7 @@ public final class IotosSession {
     private final MqttConnectOptions connectOptions;
     private final ResultCorrelator correlator;
     private final SessionMetrics metrics = new SessionMetrics();
-    /** Lets a tcp:// connection's socket send the packets of a burst together ({@link BufferedSocketFactory}). */
+    /** Lets a connection's socket send the packets of a burst together ({@link BufferedSocketFactory}). */
     private final SendBacklog backlog;
     /** Keeps accepted QoS 1/2 publishes on disk until acknowledged, or {@code null} for memory only. */
     private final FilePublishStore store;
@@ -164,10 +164,11 @@ public final class IotosSession {
         SocketFactory factory = settings.socketFactory();
         if (factory == null && hasScheme(settings.brokerUrl(), "tcp://")) {
             factory = new BufferedSocketFactory(settings.tcpNoDelay(), backlog);
-        } else if (settings.tcpNoDelay() && hasScheme(settings.brokerUrl(), "ssl://")
+        } else if (hasScheme(settings.brokerUrl(), "ssl://")
                    && (factory == null || factory instanceof SSLSocketFactory)) {
-            factory = new NoDelaySslSocketFactory(
-                    factory == null ? (SSLSocketFactory) SSLSocketFactory.getDefault() : (SSLSocketFactory) factory);
+            factory = new CoalescingSslSocketFactory(
+                    factory == null ? (SSLSocketFactory) SSLSocketFactory.getDefault() : (SSLSocketFactory) factory,
+                    settings.tcpNoDelay(), backlog);
         }
         if (factory != null) {
             options.setSocketFactory(factory);

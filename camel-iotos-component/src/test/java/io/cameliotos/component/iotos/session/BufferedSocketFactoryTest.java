@@ -11,7 +11,6 @@ import java.net.SocketTimeoutException;
 import java.util.List;
 
 import javax.net.SocketFactory;
-import javax.net.ssl.SSLSocketFactory;
 
 import io.cameliotos.component.iotos.protocol.OfflineBufferPolicy;
 import org.junit.jupiter.api.Test;
@@ -26,29 +25,12 @@ class BufferedSocketFactoryTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
     @Test
-    void plainTcpSessionsReadThroughTheBufferAndOthersKeepTheirFactory() {
-        SSLSocketFactory tls = (SSLSocketFactory) SSLSocketFactory.getDefault();
-
+    void plainTcpSessionsReadThroughTheBuffer() {
         assertThat(factoryOf("tcp://localhost:1883", null, false)).isInstanceOfSatisfying(BufferedSocketFactory.class,
                 f -> assertThat(f.tcpNoDelay()).isFalse());
         assertThat(factoryOf("TCP://localhost:1883", null, false)).isInstanceOf(BufferedSocketFactory.class);
         assertThat(factoryOf("tcp://localhost:1883", null, true)).isInstanceOfSatisfying(BufferedSocketFactory.class,
                 f -> assertThat(f.tcpNoDelay()).isTrue());
-        assertThat(factoryOf("ssl://localhost:8883", null, false)).isNull();
-        assertThat(factoryOf("ssl://localhost:8883", tls, false)).isSameAs(tls);
-    }
-
-    @Test
-    void tcpNoDelayOnTlsWrapsTheGivenFactoryOrTheDefault() throws Exception {
-        SSLSocketFactory tls = (SSLSocketFactory) SSLSocketFactory.getDefault();
-        for (SocketFactory given : java.util.Arrays.asList(null, tls)) {
-            SocketFactory factory = factoryOf("ssl://localhost:8883", given, true);
-            assertThat(factory).isInstanceOf(NoDelaySslSocketFactory.class);
-            try (Socket socket = factory.createSocket()) {
-                assertThat(socket).isInstanceOf(javax.net.ssl.SSLSocket.class);
-                assertThat(socket.getTcpNoDelay()).isTrue();
-            }
-        }
     }
 
     @ParameterizedTest
@@ -124,7 +106,7 @@ class BufferedSocketFactoryTest {
         }
     }
 
-    private static SocketFactory factoryOf(String brokerUrl, SocketFactory socketFactory, boolean tcpNoDelay) {
+    static SocketFactory factoryOf(String brokerUrl, SocketFactory socketFactory, boolean tcpNoDelay) {
         return IotosSession.connectOptions(new SessionSettings(brokerUrl, "buffered-input", null, null, true, 60, 5, 10,
                 100, OfflineBufferPolicy.FAIL, 100, 1000, tcpNoDelay, socketFactory, null), new SendBacklog(10))
                 .getSocketFactory();

@@ -18,6 +18,10 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
 
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -78,17 +82,49 @@ public final class TestCertificates {
      */
     public Path[] issueServer(String fileName, String... dnsNames) throws GeneralSecurityException, IOException {
         KeyPair keys = newKeyPair();
-        GeneralName[] names = new GeneralName[dnsNames.length];
-        for (int i = 0; i < dnsNames.length; i++) {
-            names[i] = new GeneralName(GeneralName.dNSName, dnsNames[i]);
-        }
-        X509Certificate cert = sign(new X500Name("CN=" + dnsNames[0]), keys, new X500Name(caCert.getSubjectX500Principal()
-                .getName()), caKeys.getPrivate(), false, new GeneralNames(names));
+        X509Certificate cert = serverCertificate(keys, dnsNames);
         Path certFile = dir.resolve(fileName + ".pem");
         Path keyFile = dir.resolve(fileName + ".key");
         writePem(certFile, cert);
         writePem(keyFile, keys.getPrivate());
         return new Path[] { certFile, keyFile };
+    }
+
+    /** A TLS server's context, with a new certificate for the given DNS names, for a server in the test's own JVM. */
+    public SSLContext serverContext(String... dnsNames) throws GeneralSecurityException, IOException {
+        KeyPair keys = newKeyPair();
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        char[] password = TRUSTSTORE_PASSWORD.toCharArray();
+        store.setKeyEntry("server", keys.getPrivate(), password,
+                new X509Certificate[] { serverCertificate(keys, dnsNames), caCert });
+        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keyManagers.init(store, password);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keyManagers.getKeyManagers(), null, null);
+        return context;
+    }
+
+    /** A TLS client's context that trusts this CA alone. */
+    public SSLContext clientContext() throws GeneralSecurityException, IOException {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", caCert);
+        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trustManagers.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trustManagers.getTrustManagers(), null);
+        return context;
+    }
+
+    private X509Certificate serverCertificate(KeyPair keys, String... dnsNames)
+            throws GeneralSecurityException, IOException {
+        GeneralName[] names = new GeneralName[dnsNames.length];
+        for (int i = 0; i < dnsNames.length; i++) {
+            names[i] = new GeneralName(GeneralName.dNSName, dnsNames[i]);
+        }
+        return sign(new X500Name("CN=" + dnsNames[0]), keys, new X500Name(caCert.getSubjectX500Principal().getName()),
+                caKeys.getPrivate(), false, new GeneralNames(names));
     }
 
     private static KeyPair newKeyPair() throws GeneralSecurityException {
