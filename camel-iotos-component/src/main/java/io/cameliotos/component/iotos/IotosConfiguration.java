@@ -363,7 +363,7 @@ public class IotosConfiguration implements Cloneable {
      * system hold a small packet back while earlier data awaits the broker's TCP acknowledgement (Nagle's algorithm).
      * Turn it on where control latency matters: a control result sent shortly after other traffic can otherwise wait
      * for that acknowledgement, up to the broker's delayed-acknowledgement time (often 40 ms). The packets of a burst
-     * still leave together, in one write (on ssl:// in one TLS record).
+     * still leave together, one write per 8 KiB (on ssl:// one TLS record).
      */
     public void setTcpNoDelay(boolean tcpNoDelay) {
         this.tcpNoDelay = tcpNoDelay;

@@ -124,7 +124,7 @@ class MosquittoSecurityTest extends IotosTestSupport {
         sendABurstAndReceiveItWholeAndInOrder(tlsContext("localhost", authority), qos, platform);
     }
 
-    /** With tcpNoDelay too, which wraps the TLS socket factory. */
+    /** With tcpNoDelay too, set on the TLS socket. */
     @Test
     void aConsumerAndAProducerOfOneDeviceShareOneTlsConnection() throws Exception {
         CamelContext context = newContext();

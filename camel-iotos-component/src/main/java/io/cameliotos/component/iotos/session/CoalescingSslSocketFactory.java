@@ -10,10 +10,18 @@ import javax.net.ssl.SSLSocketFactory;
 /**
  * TLS sockets of another factory (the user's, or the JVM's default) for {@code ssl://} brokers, whose plain-text
  * output is collected as {@link BufferedSocketFactory}'s is: the packets of a burst go out as one TLS record and one
- * write instead of a record, a write and a segment each. Everything else (handshake, host name verification, cipher
- * suites, input) is the wrapped socket's; TLS input is buffered already, as records are decrypted whole.
+ * write per 8 KiB instead of a record and a write each. Everything else (handshake, host name verification, cipher
+ * suites, input) is the wrapped socket's. Input needs no buffer of its own: TLS decrypts a whole record at a time, so
+ * the client's byte-by-byte reads within it cost no system call. Callbacks of the TLS machinery (handshake listeners,
+ * key and trust managers) see the wrapped socket, not this one.
  */
 final class CoalescingSslSocketFactory extends SSLSocketFactory {
+
+    /**
+     * How long closing waits to send close_notify, and then for unsent data to leave, before it closes anyway: a
+     * connection is closed when it is done with or given up, so nothing waits on it.
+     */
+    static final int CLOSE_LINGER_SECONDS = 1;
 
     private final SSLSocketFactory delegate;
     private final boolean tcpNoDelay;
@@ -37,7 +45,6 @@ final class CoalescingSslSocketFactory extends SSLSocketFactory {
     /** The one the MQTT client uses, for each connection: it connects the socket itself. */
     @Override
     public Socket createSocket() throws IOException {
-        backlog.reset();
         return coalescing(delegate.createSocket());
     }
 
@@ -78,10 +85,14 @@ final class CoalescingSslSocketFactory extends SSLSocketFactory {
     }
 
     private Socket coalescing(Socket socket) throws IOException {
+        backlog.reset();
         try {
             if (tcpNoDelay) {
                 socket.setTcpNoDelay(true);
             }
+            // a TLS socket's close waits for the writer's lock to send close_notify; without a linger time it waits
+            // for ever behind a sender blocked on a stalled connection, the very case the client closes it for
+            socket.setSoLinger(true, CLOSE_LINGER_SECONDS);
             return new CoalescingSslSocket((SSLSocket) socket, backlog);
         } catch (IOException | RuntimeException e) {
             socket.close();

@@ -24,7 +24,8 @@ import io.cameliotos.component.iotos.protocol.OfflineBufferPolicy;
  * @param reconnectInitialDelayMs first delay between connect attempts; doubled per failure
  * @param reconnectMaxDelayMs     cap of the delay between connect attempts
  * @param tcpNoDelay              send every packet at once (TCP_NODELAY) instead of holding small ones back
- * @param socketFactory           for TLS, or {@code null} for the client's default
+ * @param socketFactory           for TLS (from {@code sslContextParameters}), or {@code null}: then {@code ssl://}
+ *                                brokers get the JVM's default TLS socket factory, {@code tcp://} ones plain sockets
  * @param persistenceDirectory    where accepted QoS 1/2 publishes are kept until acknowledged, or {@code null} to keep
  *                                them in memory only
  */

@@ -10,10 +10,12 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
@@ -33,6 +35,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static io.cameliotos.component.iotos.session.BufferedSocketFactoryTest.factoryOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** TLS connections against a TLS server in this JVM, with a certificate authority made for the test. */
 class CoalescingSslSocketFactoryTest {
@@ -92,6 +95,7 @@ class CoalescingSslSocketFactoryTest {
                     assertThat(socket.getSession().getProtocol()).startsWith("TLS");
                     assertThat(socket.isConnected()).isTrue();
                     assertThat(socket.getTcpNoDelay()).isEqualTo(tcpNoDelay);
+                    assertThat(socket.getSoLinger()).isEqualTo(CoalescingSslSocketFactory.CLOSE_LINGER_SECONDS);
                     OutputStream output = socket.getOutputStream();
                     assertThat(output).isInstanceOf(BufferedSocketFactory.Output.class)
                             .isSameAs(socket.getOutputStream());
@@ -157,6 +161,57 @@ class CoalescingSslSocketFactoryTest {
                 assertThat(peer.getInputStream().readNBytes(sent.size())).isEqualTo(sent.toByteArray());
                 assertThat(writes).hasValue(1);
                 closeFirst(socket);
+            }
+        }
+    }
+
+    /**
+     * The client gives up a connection whose writes have stalled by closing its socket from another thread, while its
+     * sender is still blocked in a write. A TLS socket's close waits for the writer's lock to send its close_notify: it
+     * must not wait for ever.
+     */
+    @Test
+    void closingEndsAConnectionWhoseSenderIsBlockedByAPeerThatStoppedReading() throws Exception {
+        SSLSocketFactory factory = new CoalescingSslSocketFactory(client.getSocketFactory(), false,
+                new SendBacklog(1000));
+        try (SSLServerSocket listener = listen(server)) {
+            CompletableFuture<SSLSocket> accepted = accept(listener);
+            try (SSLSocket socket = (SSLSocket) factory.createSocket("localhost", listener.getLocalPort());
+                 SSLSocket peer = shakeHands(socket, accepted)) {
+                OutputStream output = socket.getOutputStream();
+                AtomicLong written = new AtomicLong();
+                CompletableFuture<Throwable> sender = CompletableFuture.supplyAsync(() -> {
+                    byte[] chunk = new byte[16 * 1024];
+                    chunk[0] = (byte) 0xC0;
+                    try {
+                        while (true) {
+                            output.write(chunk);
+                            output.flush();
+                            written.addAndGet(chunk.length);
+                        }
+                    } catch (IOException e) {
+                        return e;
+                    }
+                }, runnable -> new Thread(runnable, "blocked-sender").start());
+                // the peer reads nothing: once both sides' buffers are full, the sender's write blocks
+                long[] seen = { -1 };
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                    long now = written.get();
+                    boolean stalled = now > 0 && now == seen[0];
+                    seen[0] = now;
+                    return stalled;
+                });
+
+                CompletableFuture<Void> closed = CompletableFuture.runAsync(() -> {
+                    try {
+                        socket.close();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }, runnable -> new Thread(runnable, "closer").start());
+
+                closed.get(10, TimeUnit.SECONDS);
+                assertThat(sender.get(10, TimeUnit.SECONDS)).isInstanceOf(IOException.class);
             }
         }
     }
