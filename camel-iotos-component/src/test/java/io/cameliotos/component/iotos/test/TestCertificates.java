@@ -55,12 +55,16 @@ public final class TestCertificates {
         this.caCert = sign(new X500Name("CN=" + name + " test CA"), caKeys, new X500Name("CN=" + name + " test CA"),
                 caKeys.getPrivate(), true, null);
         writePem(caPem(), caCert);
+        try (OutputStream out = Files.newOutputStream(truststore())) {
+            trustingThisAuthority().store(out, TRUSTSTORE_PASSWORD.toCharArray());
+        }
+    }
+
+    private KeyStore trustingThisAuthority() throws GeneralSecurityException, IOException {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("ca", caCert);
-        try (OutputStream out = Files.newOutputStream(truststore())) {
-            trust.store(out, TRUSTSTORE_PASSWORD.toCharArray());
-        }
+        return trust;
     }
 
     /** A new CA, written to {@code dir} as {@code {name}-ca.pem} and {@code {name}-truststore.p12}. */
@@ -107,11 +111,8 @@ public final class TestCertificates {
 
     /** A TLS client's context that trusts this CA alone. */
     public SSLContext clientContext() throws GeneralSecurityException, IOException {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("ca", caCert);
         TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trustManagers.init(trust);
+        trustManagers.init(trustingThisAuthority());
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trustManagers.getTrustManagers(), null);
         return context;
