@@ -88,7 +88,7 @@ class CoalescingSslSocketFactoryTest {
                     () -> factory.createSocket("localhost", port, localhost, 0),
                     () -> factory.createSocket(localhost, port),
                     () -> factory.createSocket(localhost, port, localhost, 0),
-                    () -> factory.createSocket(new Socket(localhost, port), "localhost", port, true));
+                    () -> layer(factory, new Socket(localhost, port), "localhost", port));
             for (SocketSource source : sources) {
                 CompletableFuture<SSLSocket> accepted = accept(listener);
                 try (SSLSocket socket = (SSLSocket) source.open(); SSLSocket peer = shakeHands(socket, accepted)) {
@@ -231,6 +231,16 @@ class CoalescingSslSocketFactoryTest {
         return socket;
     }
 
+    /** TLS over a connected plain socket, which is closed if the layering fails. */
+    private static Socket layer(SSLSocketFactory tls, Socket plain, String host, int port) throws IOException {
+        try {
+            return tls.createSocket(plain, host, port, true);
+        } catch (IOException | RuntimeException e) {
+            plain.close();
+            throw e;
+        }
+    }
+
     /** TLS layered over a plain socket that counts the writes reaching it: one per record sent. */
     private static SSLSocketFactory countingWrites(AtomicInteger writes) {
         return new SSLSocketFactory() {
@@ -259,7 +269,7 @@ class CoalescingSslSocketFactoryTest {
                         return counted;
                     }
                 };
-                return client.getSocketFactory().createSocket(plain, host, port, true);
+                return layer(client.getSocketFactory(), plain, host, port);
             }
 
             @Override
