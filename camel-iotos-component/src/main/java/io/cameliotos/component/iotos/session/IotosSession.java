@@ -8,6 +8,7 @@ import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -249,6 +250,34 @@ public final class IotosSession {
             lock.unlock();
         }
         firstAttempt.complete(null);
+        disconnectAndClose();
+        // a write the stalled connection still blocks may yet get through
+        failAll(unreportedQos0, new IllegalStateException("session " + settings.key()
+                                                          + " was closed before the client reported the QoS 0 message written"));
+        LOG.info("Closed MQTT session {}", settings.key());
+    }
+
+    /**
+     * Ends a connection that a connect attempt opened after the session was closed: left open, it would hold the
+     * device's client ID at the broker. Not on this thread, the client's callback thread, which a disconnect waits for.
+     */
+    private void closeLateConnection() {
+        try {
+            scheduler.execute(() -> {
+                disconnectAndClose();
+                LOG.info("Closed the connection session {} opened while it was closing", settings.key());
+            });
+        } catch (RejectedExecutionException e) {
+            // the component is stopping: end the connection without waiting for it
+            try {
+                client.disconnectForcibly(0, 0, false);
+            } catch (MqttException e2) {
+                LOG.debug("Disconnect of {} failed: {}", settings.key(), e2.getMessage());
+            }
+        }
+    }
+
+    private void disconnectAndClose() {
         try {
             if (client.isConnected()) {
                 // the client's disconnect waits for acknowledgements only, and drops the QoS 0 messages it still holds
@@ -261,12 +290,9 @@ public final class IotosSession {
         try {
             client.close(true);
         } catch (MqttException e) {
+            // while a connect is in progress the client refuses; onConnected ends that connection if it opens
             LOG.debug("Close of {} failed: {}", settings.key(), e.getMessage());
         }
-        // a write the stalled connection still blocks may yet get through
-        failAll(unreportedQos0, new IllegalStateException("session " + settings.key()
-                                                          + " was closed before the client reported the QoS 0 message written"));
-        LOG.info("Closed MQTT session {}", settings.key());
     }
 
     private void awaitQos0Written(long millis) {
@@ -306,21 +332,31 @@ public final class IotosSession {
 
     private void onConnected() {
         Map<String, Integer> filters;
+        boolean closedWhileConnecting;
         lock.lock();
         try {
+            closedWhileConnecting = state == SessionState.CLOSED;
             // the client stops its callback thread without waiting for it, so this success may be reported after the
             // connection it opened was lost and a reconnect scheduled: taking it would leave the session "connected"
             // to nothing, refusing that reconnect
-            if (state != SessionState.CONNECTING || !client.isConnected()) {
-                return;
+            if (closedWhileConnecting || state != SessionState.CONNECTING || !client.isConnected()) {
+                filters = null;
+            } else {
+                state = SessionState.CONNECTED;
+                metrics.connects.increment();
+                lastError = null;
+                failedAttempts = 0;
+                filters = subscriptions.brokerFilters();
             }
-            state = SessionState.CONNECTED;
-            metrics.connects.increment();
-            lastError = null;
-            failedAttempts = 0;
-            filters = subscriptions.brokerFilters();
         } finally {
             lock.unlock();
+        }
+        if (filters == null) {
+            if (closedWhileConnecting) {
+                // the client refused to close while it was connecting, and now holds a live connection
+                closeLateConnection();
+            }
+            return;
         }
         LOG.info("Connected MQTT session {}", settings.key());
         subscribe(filters);

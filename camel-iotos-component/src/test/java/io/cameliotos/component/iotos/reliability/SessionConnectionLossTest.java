@@ -19,9 +19,11 @@ import io.cameliotos.component.iotos.session.SessionRegistry;
 import io.cameliotos.component.iotos.session.SessionSettings;
 import io.cameliotos.component.iotos.session.SessionState;
 import io.cameliotos.component.iotos.test.BrokerExtension;
+import io.cameliotos.component.iotos.test.LogCapture;
 import io.cameliotos.component.iotos.test.MosquittoBroker;
 import io.cameliotos.component.iotos.test.RawMqttClient;
 import io.cameliotos.component.iotos.test.TestBroker;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -108,6 +110,31 @@ class SessionConnectionLossTest {
             broker.thaw();
             release(session);
         }
+    }
+
+    /**
+     * A session closed while its connect waits for a broker that does not answer yet: the client refuses to close while
+     * connecting, and once the broker answers it holds a live connection, which the session must end (else it keeps
+     * the device's client ID at the broker, and its threads, for ever).
+     */
+    @Test
+    void aConnectionThatOpensAfterItsSessionClosedIsEndedToo() throws Exception {
+        MosquittoBroker broker = (MosquittoBroker) BROKER.broker();
+        String clientId;
+        try (LogCapture logs = new LogCapture(Level.INFO)) {
+            broker.freeze();
+            try {
+                IotosSession session = acquireSession(broker);
+                clientId = session.settings().clientId();
+                release(session);
+            } finally {
+                broker.thaw();
+            }
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> logs.text().contains("Closed the connection session " + clientId));
+        }
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+                .as("threads of the client %s", clientId).noneMatch(thread -> thread.getName().endsWith(": " + clientId)));
     }
 
     /**
