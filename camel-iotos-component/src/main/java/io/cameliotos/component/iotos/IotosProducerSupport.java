@@ -80,7 +80,7 @@ abstract class IotosProducerSupport extends DefaultAsyncProducer {
      * nothing else is followed by its callback alone, without a future per message.
      *
      * @param done told once, on the callback executor: the results ({@code null} without waiting), or the failure
-     *             of the publish, or a {@link TimeoutException}
+     *             of the publish, or a {@link TimeoutException}; not told if this throws
      */
     protected void send(String topic, byte[] payload, String requestId, Collection<Long> pointIds,
             SendCallback done) {
@@ -92,11 +92,16 @@ abstract class IotosProducerSupport extends DefaultAsyncProducer {
         // completions, and done must not run on this thread instead
         session.correlator().expect(requestId, pointIds, configuration.getAckTimeout()).whenComplete(done);
         // not done itself: its publish ending does not end a send that awaits results
-        session.publish(topic, payload, configuration.getQos(), failure -> {
-            if (failure != null) {
-                session.correlator().cancel(requestId, failure);
-            }
-        });
+        try {
+            session.publish(topic, payload, configuration.getQos(), failure -> {
+                if (failure != null) {
+                    session.correlator().cancel(requestId, failure);
+                }
+            });
+        } catch (RuntimeException e) {
+            // done is already registered: it must end through the results, once, not through the caller too
+            session.correlator().cancel(requestId, e);
+        }
     }
 
     /**

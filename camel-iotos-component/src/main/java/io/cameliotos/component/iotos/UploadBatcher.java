@@ -17,6 +17,8 @@ import io.cameliotos.component.iotos.protocol.Timestamps;
 import io.cameliotos.component.iotos.protocol.Upload;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Merges the uploads of one device producer into fewer, larger uploads, in the spirit of Kafka's {@code linger.ms}
@@ -27,6 +29,8 @@ import org.apache.camel.Exchange;
  * acknowledged).
  */
 final class UploadBatcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UploadBatcher.class);
 
     /** Sends a merged upload: publish, and with awaitAck wait for the listed points. */
     interface Sender {
@@ -156,12 +160,18 @@ final class UploadBatcher {
             return;
         }
         List<Long> awaited = awaitAck ? all.stream().map(PointValue::id).toList() : null;
-        sender.send(payload, upload.requestId(), awaited, (results, error) -> {
-            for (Entry entry : batch) {
-                finish(entry, upload.requestId(), now, results == null || !awaitAck ? null : resultsOf(entry, results),
-                        error);
-            }
-        });
+        try {
+            sender.send(payload, upload.requestId(), awaited, (results, error) -> {
+                for (Entry entry : batch) {
+                    finish(entry, upload.requestId(), now,
+                            results == null || !awaitAck ? null : resultsOf(entry, results), error);
+                }
+            });
+        } catch (RuntimeException e) {
+            // refused before it was sent (e.g. the component is stopping): its exchanges must still end, and the
+            // caller that filled it ends only its own
+            batch.forEach(entry -> finish(entry, upload.requestId(), now, null, e));
+        }
     }
 
     private void finish(Entry entry, String requestId, Instant requestTime, List<PointResult> results, Throwable error) {
@@ -171,7 +181,12 @@ final class UploadBatcher {
             // one exchange's failure must not keep the others of its upload from completing
             entry.exchange().setException(e);
         } finally {
-            entry.callback().done(false);
+            try {
+                entry.callback().done(false);
+            } catch (RuntimeException e) {
+                // the continuation of one exchange failed: the others of its upload must still be told
+                LOG.warn("The continuation of an exchange of a merged upload failed: {}", e.toString(), e);
+            }
         }
     }
 

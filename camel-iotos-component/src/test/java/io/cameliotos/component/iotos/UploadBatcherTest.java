@@ -2,7 +2,9 @@ package io.cameliotos.component.iotos;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -70,5 +72,93 @@ class UploadBatcherTest {
                 .hasMessage("headers refused");
         assertThat(exchanges.get(1).getException()).isNull();
         assertThat(exchanges.get(2).getException()).isNull();
+    }
+
+    @Test
+    void aContinuationThatThrowsDoesNotStrandTheOthersOfItsUpload() {
+        List<Exchange> exchanges = exchanges(3);
+        UploadBatcher batcher = new UploadBatcher(new RecordingSender(0), new IotosCodec(), 3, 60_000, false, scheduler);
+
+        AtomicIntegerArray done = new AtomicIntegerArray(3);
+        for (int i = 0; i < 3; i++) {
+            int n = i;
+            batcher.add(exchanges.get(i), doneSync -> {
+                done.incrementAndGet(n);
+                if (n == 0) {
+                    throw new IllegalStateException("the route after the producer failed");
+                }
+            }, List.of(point(i)));
+        }
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(done.get(i)).as("completions of exchange %d", i).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anUploadTheSenderRefusesEndsEachOfItsExchangesOnceAndTheNextUploadGoesOut() {
+        List<Exchange> exchanges = exchanges(6);
+        RecordingSender sender = new RecordingSender(1);
+        UploadBatcher batcher = new UploadBatcher(sender, new IotosCodec(), 3, 60_000, false, scheduler);
+
+        AtomicIntegerArray done = new AtomicIntegerArray(6);
+        for (int i = 0; i < 6; i++) {
+            int n = i;
+            batcher.add(exchanges.get(i), doneSync -> done.incrementAndGet(n), List.of(point(i % 3)));
+        }
+
+        assertThat(sender.sent).hasSize(1);
+        for (int i = 0; i < 6; i++) {
+            assertThat(done.get(i)).as("completions of exchange %d", i).isEqualTo(1);
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(sender.errors.get(exchanges.get(i))).as("exchange %d", i).hasMessage("refused");
+        }
+        for (int i = 3; i < 6; i++) {
+            assertThat(sender.errors).as("exchange %d", i).doesNotContainKey(exchanges.get(i));
+        }
+    }
+
+    private List<Exchange> exchanges(int count) {
+        List<Exchange> exchanges = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            exchanges.add(new DefaultExchange(context));
+        }
+        return exchanges;
+    }
+
+    private static PointValue point(int n) {
+        return new PointValue(null, 1963 + n, null, null, 21.5, Timestamps.nowSeconds());
+    }
+
+    /** Refuses the first {@code refusals} uploads by throwing, and sends the others at once. */
+    private static final class RecordingSender implements UploadBatcher.Sender {
+
+        final List<byte[]> sent = new ArrayList<>();
+        final Map<Exchange, Throwable> errors = new HashMap<>();
+        private int refusals;
+
+        RecordingSender(int refusals) {
+            this.refusals = refusals;
+        }
+
+        @Override
+        public void send(byte[] payload, String requestId, List<Long> awaitedPoints,
+                IotosProducerSupport.SendCallback done) {
+            if (refusals > 0) {
+                refusals--;
+                throw new IllegalStateException("refused");
+            }
+            sent.add(payload);
+            done.accept(null, null);
+        }
+
+        @Override
+        public void complete(Exchange exchange, String requestId, Instant requestTime, List<PointResult> results,
+                Throwable error) {
+            if (error != null) {
+                errors.put(exchange, error);
+            }
+        }
     }
 }
