@@ -71,8 +71,9 @@ final class CompletionRelay implements Executor {
             while ((task = tasks.poll()) != null) {
                 try {
                     task.run();
-                } catch (RuntimeException e) {
-                    // a completion must not take the drainer, and with it every later completion, down
+                } catch (RuntimeException | Error e) {
+                    // a completion, a route's continuation, must not take the drainer, and with it every later
+                    // completion of the session, down: not even with an error such as a stack overflow
                     LOG.warn("A completion failed: {}", e.toString(), e);
                 } finally {
                     finished.incrementAndGet();

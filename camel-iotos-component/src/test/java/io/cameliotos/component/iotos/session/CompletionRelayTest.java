@@ -49,6 +49,24 @@ class CompletionRelayTest {
     }
 
     @Test
+    void aTaskThatThrowsAnErrorDoesNotStopTheTasksAfterIt() {
+        CompletionRelay relay = new CompletionRelay(pool, scheduler);
+        AtomicInteger ran = new AtomicInteger();
+        relay.execute(() -> {
+            throw new StackOverflowError("a continuation recursed too deep");
+        });
+        relay.execute(() -> {
+            throw new IllegalStateException("a continuation failed");
+        });
+        relay.execute(ran::incrementAndGet);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> ran.get() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> relay.drainers() == 0);
+        relay.execute(ran::incrementAndGet);
+        await().atMost(Duration.ofSeconds(5)).until(() -> ran.get() == 2);
+    }
+
+    @Test
     void losesNoTaskWhenManyThreadsSubmitWhileDrainersComeAndGo() throws Exception {
         CompletionRelay relay = new CompletionRelay(pool, scheduler);
         AtomicInteger ran = new AtomicInteger();
