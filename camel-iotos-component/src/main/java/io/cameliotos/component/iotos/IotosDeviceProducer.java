@@ -105,6 +105,10 @@ final class IotosDeviceProducer extends IotosProducerSupport {
             batching.add(exchange, counting(exchange, callback, null, null), points);
             return;
         }
+        if (batching != null) {
+            // an upload of its own must not overtake values of its points still lingering
+            batching.flush();
+        }
         UploadBuilder.Request request = uploads.build(message, headers, ownRequest);
         Upload upload = request.upload();
         byte[] payload = endpoint.codec().encodeUpload(upload);

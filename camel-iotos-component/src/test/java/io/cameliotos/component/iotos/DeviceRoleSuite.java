@@ -416,6 +416,56 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         assertThat(json(platform.next(WAIT)).get("data").get("7").get("value").asInt()).isEqualTo(1);
     }
 
+    @Test
+    void anUploadOfItsOwnDoesNotOvertakeLingeringValuesOfItsPoints() throws Exception {
+        RawMqttClient platform = rawClient("raw-platform").subscribe(UPLOAD_TOPIC);
+        CamelContext context = startContext();
+        org.apache.camel.AsyncProducer producer = context.getEndpoint("iotos:171/401?batchLinger=60s&batchMaxPoints=50")
+                .createAsyncProducer();
+        producer.start();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(2);
+        Exchange lingering = new org.apache.camel.support.DefaultExchange(context);
+        lingering.getMessage().setHeader(IotosConstants.POINT_ID, 7);
+        lingering.getMessage().setBody(1);
+        producer.process(lingering, doneSync -> done.countDown());
+        // a request ID of its own keeps an upload out of the batch
+        Exchange own = new org.apache.camel.support.DefaultExchange(context);
+        own.getMessage().setHeader(IotosConstants.POINT_ID, 7);
+        own.getMessage().setHeader(IotosConstants.REQUEST_ID, "0123456789abcdef0123456789abcdef");
+        own.getMessage().setBody(2);
+        producer.process(own, doneSync -> done.countDown());
+
+        assertThat(json(platform.next(WAIT)).get("data").get("7").get("value").asInt()).isEqualTo(1);
+        JsonNode second = json(platform.next(WAIT));
+        assertThat(second.get("requestId").asText()).isEqualTo("0123456789abcdef0123456789abcdef");
+        assertThat(second.get("data").get("7").get("value").asInt()).isEqualTo(2);
+        assertThat(done.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(lingering.getException()).isNull();
+        assertThat(own.getException()).isNull();
+        producer.stop();
+    }
+
+    @Test
+    void closingTheSessionEndsTheUploadsStillAwaitingTheirResults() throws Exception {
+        CamelContext context = startContext();
+        org.apache.camel.AsyncProducer producer = context.getEndpoint("iotos:171/401/1963?awaitAck=true&ackTimeout=60s")
+                .createAsyncProducer();
+        producer.start();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Exchange awaiting = new org.apache.camel.support.DefaultExchange(context);
+        awaiting.getMessage().setBody(1);
+        RawMqttClient platform = rawClient("raw-platform").subscribe(UPLOAD_TOPIC);
+        producer.process(awaiting, doneSync -> done.countDown());
+        platform.next(WAIT);
+
+        // no platform answers; the producer was the session's only user
+        producer.stop();
+
+        assertThat(done.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("ended long before its 60 s ack timeout")
+                .isTrue();
+        assertThat(awaiting.getException()).isInstanceOf(IllegalStateException.class).hasMessageContaining("was closed");
+    }
+
     /** A raw platform that answers every point of every upload with the given code. */
     private void respondToUploads(int code, String desc) throws Exception {
         RawMqttClient responder = rawClient("raw-responder");

@@ -230,6 +230,7 @@ public final class IotosSession {
     }
 
     void close() {
+        IllegalStateException closed;
         lock.lock();
         try {
             if (state == SessionState.CLOSED) {
@@ -239,10 +240,9 @@ public final class IotosSession {
             if (reconnectTask != null) {
                 reconnectTask.cancel(false);
             }
-            IllegalStateException closed = new IllegalStateException("session " + settings.key() + " was closed"
-                                                                      + (store == null ? "" : "; unsent messages stay in "
-                                                                                              + store.directory()
-                                                                                              + " and are sent when it next starts"));
+            closed = new IllegalStateException("session " + settings.key() + " was closed"
+                                               + (store == null ? "" : "; unsent messages stay in " + store.directory()
+                                                                       + " and are sent when it next starts"));
             failAll(queue, closed);
             failAll(resend, closed);
             updateWaiting();
@@ -250,6 +250,8 @@ public final class IotosSession {
             lock.unlock();
         }
         firstAttempt.complete(null);
+        // unsubscribed with the session, the results they wait for cannot arrive
+        correlator.failAll(closed);
         disconnectAndClose();
         // a write the stalled connection still blocks may yet get through
         failAll(unreportedQos0, new IllegalStateException("session " + settings.key()

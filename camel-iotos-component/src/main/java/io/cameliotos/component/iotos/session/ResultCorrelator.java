@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -44,11 +45,22 @@ public final class ResultCorrelator {
         if (pending.putIfAbsent(requestId, entry) != null) {
             throw new IllegalStateException("already waiting for results of request " + requestId);
         }
-        entry.timeout = scheduler.schedule(() -> entry.fail(new TimeoutException(
-                "no result for request " + requestId + " within " + timeoutMs + " ms; still missing points "
-                                                                                 + entry.missing())),
-                timeoutMs, TimeUnit.MILLISECONDS);
+        try {
+            entry.timeout = scheduler.schedule(() -> entry.fail(new TimeoutException(
+                    "no result for request " + requestId + " within " + timeoutMs + " ms; still missing points "
+                                                                                     + entry.missing())),
+                    timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // without its deadline the entry would wait for ever
+            pending.remove(requestId, entry);
+            throw e;
+        }
         return entry.future;
+    }
+
+    /** Stops waiting for every request, e.g. because the session closed and no result can arrive any more. */
+    public void failAll(Throwable cause) {
+        pending.values().forEach(entry -> entry.fail(cause));
     }
 
     /** Stops waiting, e.g. because the request could not be published. */
