@@ -239,7 +239,8 @@ public class IotosConfiguration implements Cloneable {
     /**
      * Device producer: merge uploads into fewer, larger ones. An upload waits up to this long for others (like
      * Kafka's linger.ms); 0 (the default) sends every upload on its own. Each exchange still completes on its own.
-     * Uploads with their own CamelIotosRequestId header are never merged.
+     * Uploads with their own CamelIotosRequestId header (or an Upload body) are never merged: they send the waiting
+     * merged upload first, so the values of a point keep their order.
      */
     public void setBatchLinger(long batchLinger) {
         this.batchLinger = batchLinger;
