@@ -38,7 +38,9 @@ public final class IotosConstants {
               javaType = "java.time.Instant")
     public static final String TIMESTAMP = "CamelIotosTimestamp";
     @Metadata(description = "The request ID: 32 lowercase hex characters. Producer: generated unless set; set on the "
-                            + "exchange after an upload. Consumer: the request's ID. Required on a CONTROL_RESULT.",
+                            + "exchange after an upload or control. One the component set (a producer or consumer "
+                            + "earlier in the route) is not reused for a new request. Consumer: the request's ID. "
+                            + "Required on a CONTROL_RESULT.",
               javaType = "String")
     public static final String REQUEST_ID = "CamelIotosRequestId";
     @Metadata(description = "The request time. Producer: now unless set; set on the exchange after sending. "

@@ -99,7 +99,7 @@ final class IotosDeviceProducer extends IotosProducerSupport {
     private void sendUpload(Exchange exchange, ProducerHeaders headers, AsyncCallback callback, boolean ownRequest) {
         Message message = exchange.getMessage();
         UploadBatcher batching = batcher;
-        if (batching != null && !(message.getBody() instanceof Upload) && (!ownRequest || headers.requestId() == null)) {
+        if (batching != null && !(message.getBody() instanceof Upload) && (!ownRequest || headers.givenRequestId() == null)) {
             List<PointValue> points = uploads.points(message, headers);
             markAsUpload(message, ownRequest);
             batching.add(exchange, counting(exchange, callback, null, null), points);

@@ -8,12 +8,16 @@ import java.util.Date;
 import io.cameliotos.component.iotos.protocol.IotosTopic;
 import io.cameliotos.component.iotos.protocol.PointResult;
 import io.cameliotos.component.iotos.protocol.Timestamps;
+import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
 /**
  * Reading and writing the {@code CamelIotos*} headers.
  */
 final class IotosHeaders {
+
+    /** The exchange property holding the request ID the component last wrote into the headers. */
+    static final String WRITTEN_REQUEST_ID = "CamelIotosWrittenRequestId";
 
     private IotosHeaders() {
     }
@@ -41,9 +45,23 @@ final class IotosHeaders {
         setRequestHeaders(message, requestId, Timestamps.toInstant(requestTime));
     }
 
+    /**
+     * Sets the request headers of a message the component sent or received, and marks the request ID as written by the
+     * component: a producer the exchange reaches next makes a request of its own instead of repeating this one.
+     */
     static void setRequestHeaders(Message message, String requestId, Instant requestTime) {
         message.setHeader(IotosConstants.REQUEST_ID, requestId);
         message.setHeader(IotosConstants.REQUEST_TIME, requestTime);
+        Exchange exchange = message.getExchange();
+        if (exchange != null) {
+            exchange.setProperty(WRITTEN_REQUEST_ID, requestId);
+        }
+    }
+
+    /** Whether the request ID is one the component wrote on the exchange, not one the route gave. */
+    static boolean isWrittenRequestId(Message message, Object requestId) {
+        Exchange exchange = message.getExchange();
+        return requestId != null && exchange != null && requestId.equals(exchange.getProperty(WRITTEN_REQUEST_ID));
     }
 
     static Instant toInstant(Object value) {

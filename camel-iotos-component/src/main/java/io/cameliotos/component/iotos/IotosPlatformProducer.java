@@ -39,7 +39,8 @@ final class IotosPlatformProducer extends IotosProducerSupport {
             Message message = exchange.getMessage();
             ProducerHeaders headers = ProducerHeaders.of(message);
             MessageType type = headers.messageType();
-            if (type != null && type != MessageType.CONTROL && type != MessageType.UPDATE) {
+            // a CONTROL_RESULT is the answer to a control this route sent before: the new control is a request of its own
+            if (type == MessageType.UPDATE_RESULT) {
                 throw new IllegalArgumentException("A platform endpoint sends CONTROL messages, not " + type);
             }
             boolean ownRequest = type == null || type == MessageType.CONTROL;
@@ -76,7 +77,7 @@ final class IotosPlatformProducer extends IotosProducerSupport {
         PointDefinition known = table == null ? null : table.byId(pointId).orElse(null);
         String oid = headers.pointOid(known != null ? known.oid() : configuration.getPointOid());
         String name = headers.pointName(known != null ? known.name() : configuration.getPointName());
-        String requestId = ownRequest ? headers.requestId() : null;
+        String requestId = ownRequest ? headers.givenRequestId() : null;
         Instant ts = ownRequest ? headers.timestamp() : null;
         return new Control(pointId, oid, name, message.getBody(),
                 Timestamps.toMillis(ts == null ? Instant.now() : ts),

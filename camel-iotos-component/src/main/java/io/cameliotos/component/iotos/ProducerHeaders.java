@@ -29,6 +29,8 @@ final class ProducerHeaders {
     private Object responseCode;
     private Object responseDesc;
     private Object messageType;
+    /** Whether the request headers describe a request an earlier iotos: endpoint of the route sent or received. */
+    private boolean requestWritten;
 
     static ProducerHeaders of(Message message) {
         ProducerHeaders headers = new ProducerHeaders();
@@ -40,6 +42,7 @@ final class ProducerHeaders {
                     headers.take(name, header.getValue());
                 }
             }
+            headers.requestWritten = IotosHeaders.isWrittenRequestId(message, headers.requestId);
         }
         return headers;
     }
@@ -106,6 +109,19 @@ final class ProducerHeaders {
 
     Instant requestTime() {
         return instant(requestTime, IotosConstants.REQUEST_TIME);
+    }
+
+    /**
+     * The request ID the route gave for a new request, or {@code null}: one the component wrote, of a request sent or
+     * received earlier in the route, is not repeated.
+     */
+    String givenRequestId() {
+        return requestWritten ? null : requestId();
+    }
+
+    /** The request time the route gave for a new request, or {@code null} (see {@link #givenRequestId()}). */
+    Instant givenRequestTime() {
+        return requestWritten ? null : requestTime();
     }
 
     Instant timestamp() {

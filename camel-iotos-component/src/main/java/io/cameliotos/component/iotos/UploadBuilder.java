@@ -50,8 +50,8 @@ final class UploadBuilder {
         if (body instanceof Upload upload) {
             return new Request(upload, Timestamps.toInstant(upload.requestTime()));
         }
-        String requestId = ownRequest ? headers.requestId() : null;
-        Instant given = ownRequest ? headers.requestTime() : null;
+        String requestId = ownRequest ? headers.givenRequestId() : null;
+        Instant given = ownRequest ? headers.givenRequestTime() : null;
         Instant time = given != null ? given : Instant.now();
         List<PointValue> points = points(body, headers, Timestamps.toSeconds(time), ownRequest);
         if (points.isEmpty()) {

@@ -417,6 +417,31 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
     }
 
     @Test
+    void twoUploadsInOneRouteAreTwoRequestsAndAGivenRequestIdNamesOnlyTheFirst() throws Exception {
+        RawMqttClient platform = rawClient("raw-platform").subscribe(UPLOAD_TOPIC);
+        CamelContext context = startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:upload").to("iotos:171/401/1963").setBody(constant(2)).to("iotos:171/401/1963");
+            }
+        });
+
+        template(context).sendBody("direct:upload", 1);
+        template(context).sendBodyAndHeader("direct:upload", 3, IotosConstants.REQUEST_ID,
+                "0123456789abcdef0123456789abcdef");
+
+        JsonNode first = json(platform.next(WAIT));
+        JsonNode second = json(platform.next(WAIT));
+        assertThat(first.get("data").get("1963").get("value").asInt()).isEqualTo(1);
+        assertThat(second.get("data").get("1963").get("value").asInt()).isEqualTo(2);
+        assertThat(second.get("requestId").asText()).isNotEqualTo(first.get("requestId").asText());
+        // a request ID the route gave names the upload it was given for, not the next one too
+        assertThat(json(platform.next(WAIT)).get("requestId").asText()).isEqualTo("0123456789abcdef0123456789abcdef");
+        assertThat(json(platform.next(WAIT)).get("requestId").asText()).isNotEqualTo("0123456789abcdef0123456789abcdef")
+                .hasSize(32);
+    }
+
+    @Test
     void anUploadOfItsOwnDoesNotOvertakeLingeringValuesOfItsPoints() throws Exception {
         RawMqttClient platform = rawClient("raw-platform").subscribe(UPLOAD_TOPIC);
         CamelContext context = startContext();

@@ -119,6 +119,32 @@ abstract class PlatformRoleSuite extends IotosTestSupport {
     }
 
     @Test
+    void twoControlsInOneRouteAreTwoRequests() throws Exception {
+        List<String> requestIds = new java.util.concurrent.CopyOnWriteArrayList<>();
+        startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401")
+                        .process(e -> requestIds.add(e.getMessage().getHeader(IotosConstants.REQUEST_ID, String.class)))
+                        .transform(simple("set to ${body}"));
+            }
+        });
+        CamelContext platform = startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:control").to("iotos:171/401/1963?role=platform")
+                        .setBody(constant(0)).to("iotos:171/401/1963?role=platform");
+            }
+        });
+
+        Exchange answered = template(platform).request("direct:control", e -> e.getMessage().setBody(25));
+
+        assertThat(answered.getException()).isNull();
+        assertThat(answered.getMessage().getBody()).isEqualTo("set to 0");
+        assertThat(requestIds).hasSize(2).doesNotHaveDuplicates();
+    }
+
+    @Test
     void aWildcardProducerTakesTheAddressFromHeaders() throws Exception {
         startContext(new RouteBuilder() {
             @Override
