@@ -47,13 +47,17 @@ final class IotosPlatformConsumer extends IotosConsumerSupport {
         IotosHeaders.setTopicHeaders(message, topicName, topic);
         IotosHeaders.setRequestHeaders(message, upload.requestId(), upload.requestTime());
         message.setBody(upload.points());
-        run(exchange, completed -> reply(topic, upload, completed), done);
+        run(exchange, completed -> reply(topic, upload, pointFilter, completed), done);
     }
 
-    private void reply(IotosTopic topic, Upload upload, Exchange exchange) {
+    /** Answers every point, or with a point in the URI that point only: the other points are other routes' to answer. */
+    private void reply(IotosTopic topic, Upload upload, long pointFilter, Exchange exchange) {
         int code = responseCode(exchange);
         String desc = responseDesc(exchange, code);
         for (PointValue point : upload.points()) {
+            if (pointFilter != IotosTopic.ANY && point.id() != pointFilter) {
+                continue;
+            }
             PointResult result = PointResult.answering(upload, point, code, desc);
             publishResult(IotosTopic.uploadResult(topic.gatewayId(), topic.deviceId(), point.id()),
                     codec.encodeResult(result, MessageType.UPDATE_RESULT), result.requestId());

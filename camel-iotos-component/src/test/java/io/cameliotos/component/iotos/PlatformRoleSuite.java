@@ -119,6 +119,38 @@ abstract class PlatformRoleSuite extends IotosTestSupport {
     }
 
     @Test
+    void aConsumerForOnePointAnswersForThatPointOnly() throws Exception {
+        startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401/1963?role=platform").log("1963 accepted");
+                from("iotos:171/401/1964?role=platform").throwException(new IllegalStateException("1964 refused"));
+            }
+        });
+        RawMqttClient spy = rawClient("raw-spy").subscribe("$IOTOS/device/platform/update/171/401/+/result");
+        CamelContext device = startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:upload").to("iotos:171/401?awaitAck=true");
+            }
+        });
+
+        Exchange sent = template(device).send("direct:upload", e -> e.getMessage().setBody(
+                List.of(PointValue.of(1963, 21.5), PointValue.of(1964, "on"))));
+
+        assertThat(sent.getException()).isInstanceOf(IotosResponseException.class);
+        List<JsonNode> results = new ArrayList<>(List.of(json(spy.next(WAIT)), json(spy.next(WAIT))));
+        // each consumer answered at once; a third result, if any, would be here well within a second
+        RawMqttClient.Received more;
+        while ((more = spy.poll(Duration.ofSeconds(1))) != null) {
+            results.add(json(more));
+        }
+        assertThat(results).extracting(r -> r.get("id").asLong()).containsExactlyInAnyOrder(1963L, 1964L);
+        assertThat(results).allSatisfy(r -> assertThat(r.get("responseCode").asInt())
+                .isEqualTo(r.get("id").asLong() == 1963L ? 0 : ResponseCodes.INTERNAL_ERROR));
+    }
+
+    @Test
     void twoControlsInOneRouteAreTwoRequests() throws Exception {
         List<String> requestIds = new java.util.concurrent.CopyOnWriteArrayList<>();
         startContext(new RouteBuilder() {
