@@ -400,7 +400,8 @@ public class IotosConfiguration implements Cloneable {
 
     /**
      * Where a connection keeps the QoS 1/2 messages it accepted (buffered or in flight) until the broker acknowledged
-     * them: MEMORY, or FILE so that they survive a crash of the JVM and are sent after restart.
+     * them: MEMORY, or FILE so that they survive a crash of the JVM and are sent after restart. FILE finds the files
+     * again by client ID: with role=platform it needs a clientId.
      */
     public void setPersistence(IotosPersistence persistence) {
         this.persistence = persistence;

@@ -93,6 +93,16 @@ public class IotosEndpoint extends DefaultEndpoint {
             throw new IllegalArgumentException("Invalid iotos option ackTimeout=" + configuration.getAckTimeout()
                                                + ": expected a positive duration");
         }
+        if (configuration.getControlMaxAge() < 0) {
+            throw new IllegalArgumentException("Invalid iotos option controlMaxAge=" + configuration.getControlMaxAge()
+                                               + ": expected 0 (no limit) or a positive duration");
+        }
+        if (configuration.getPersistence() == IotosPersistence.FILE && configuration.getRole() == IotosRole.platform
+            && configuration.getClientId() == null) {
+            // the store's directory is named by the client ID, and the platform's default one is new in every run
+            throw new IllegalArgumentException("Invalid iotos option persistence=FILE with role=platform: set clientId, "
+                                               + "so that a restart finds what the last run stored");
+        }
         String group = configuration.getSharedGroup();
         if (group != null && (group.isEmpty() || group.contains("/") || group.contains("+") || group.contains("#"))) {
             throw new IllegalArgumentException("Invalid iotos option sharedGroup=" + group

@@ -779,7 +779,9 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
             "iotos:*/401             | gateway ID '*' is only allowed with role=platform",
             "iotos:171/*             | device ID '*' is only allowed with role=platform",
             "iotos:171/401?qos=3     | qos=3",
-            "iotos:171/401/5/6       | too many parts" })
+            "iotos:171/401/5/6       | too many parts",
+            "iotos:171/401?controlMaxAge=-1 | controlMaxAge=-1",
+            "iotos:171/401?role=platform&persistence=FILE | persistence=FILE with role=platform: set clientId" })
     void invalidUrisFailAtRouteStartNamingTheBadPart(String uri, String expected) {
         for (boolean consumer : new boolean[] { true, false }) {
             CamelContext context = newContext();
