@@ -15,6 +15,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Keeps each QoS 1/2 publish of a session in a file from the moment it is accepted until the broker acknowledged it,
  * so that buffered and in-flight publishes survive a crash of the JVM and are sent when the session next starts.
@@ -24,6 +27,8 @@ import java.util.List;
  * crash, not a power loss.
  */
 public final class FilePublishStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FilePublishStore.class);
 
     private static final int MAGIC = 0x494F5431; // "IOT1"
     private static final String SUFFIX = ".msg";
@@ -48,7 +53,10 @@ public final class FilePublishStore {
         return directory;
     }
 
-    /** The publishes a previous run left, oldest first. Unreadable files are skipped and kept for inspection. */
+    /**
+     * The publishes a previous run left, oldest first. A file that cannot be read whole (cut short by a crash of the
+     * machine, say) is renamed to {@code .bad}, kept for inspection, and the others are recovered.
+     */
     public List<Stored> recover() throws IOException {
         List<Stored> stored = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + SUFFIX)) {
@@ -60,20 +68,35 @@ public final class FilePublishStore {
                 } catch (NumberFormatException e) {
                     continue;
                 }
-                try (InputStream in = Files.newInputStream(file); DataInputStream data = new DataInputStream(in)) {
-                    if (data.readInt() != MAGIC) {
-                        continue;
-                    }
-                    int qos = data.readByte();
-                    String topic = data.readUTF();
-                    byte[] payload = new byte[data.readInt()];
-                    data.readFully(payload);
-                    stored.add(new Stored(sequence, topic, qos, payload));
+                try {
+                    stored.add(read(file, sequence));
+                } catch (IOException | RuntimeException e) {
+                    Path bad = file.resolveSibling(name + ".bad");
+                    Files.move(file, bad, StandardCopyOption.REPLACE_EXISTING);
+                    LOG.warn("Skipped the unreadable stored publish {} ({}); kept as {}", file, e.toString(), bad);
                 }
             }
         }
         stored.sort(Comparator.comparingLong(Stored::sequence));
         return stored;
+    }
+
+    private static Stored read(Path file, long sequence) throws IOException {
+        long size = Files.size(file);
+        try (InputStream in = Files.newInputStream(file); DataInputStream data = new DataInputStream(in)) {
+            if (data.readInt() != MAGIC) {
+                throw new IOException("not a stored publish");
+            }
+            int qos = data.readByte();
+            String topic = data.readUTF();
+            int length = data.readInt();
+            if (length < 0 || length > size) {
+                throw new IOException("payload length " + length + " in a file of " + size + " bytes");
+            }
+            byte[] payload = new byte[length];
+            data.readFully(payload);
+            return new Stored(sequence, topic, qos, payload);
+        }
     }
 
     void save(long sequence, String topic, int qos, byte[] payload) throws IOException {

@@ -57,7 +57,15 @@ public final class SessionRegistry {
         IotosSession session = new IotosSession(settings, scheduler, callbackExecutor);
         sessions.put(settings.key(), new Entry(session));
         listener.opened(session);
-        session.start();
+        try {
+            session.start();
+        } catch (RuntimeException e) {
+            // the next user must start a session of its own, not share one that never started
+            sessions.remove(settings.key());
+            session.close();
+            listener.closed(session);
+            throw e;
+        }
         return session;
     }
 
