@@ -161,8 +161,24 @@ abstract class IotosConsumerSupport extends DefaultConsumer {
         if (failure != null) {
             return ResponseCodes.INTERNAL_ERROR;
         }
-        return exchange.getMessage().getHeader(IotosConstants.RESPONSE_CODE,
-                ResponseCodes.OK, Integer.class);
+        Object code = exchange.getMessage().getHeader(IotosConstants.RESPONSE_CODE);
+        if (code == null) {
+            return ResponseCodes.OK;
+        }
+        Integer given = integer(code);
+        return given != null ? given : ResponseCodes.INTERNAL_ERROR;
+    }
+
+    /** A code the route set, as a number or its text; {@code null} if it is neither. */
+    private static Integer integer(Object code) {
+        if (code instanceof Number n) {
+            return n.intValue();
+        }
+        try {
+            return Integer.valueOf(code.toString().trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     protected static String responseDesc(Exchange exchange, int code) {
@@ -172,6 +188,11 @@ abstract class IotosConsumerSupport extends DefaultConsumer {
         }
         if (failure != null) {
             return failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
+        }
+        Object givenCode = exchange.getMessage().getHeader(IotosConstants.RESPONSE_CODE);
+        if (givenCode != null && integer(givenCode) == null) {
+            // answered all the same: unanswered, the control would look to the platform as never received
+            return "the route set " + IotosConstants.RESPONSE_CODE + " to '" + givenCode + "', not an integer";
         }
         String desc = exchange.getMessage().getHeader(IotosConstants.RESPONSE_DESC, String.class);
         if (desc != null) {

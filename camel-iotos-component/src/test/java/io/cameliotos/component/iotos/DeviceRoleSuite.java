@@ -243,6 +243,27 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
     }
 
     @Test
+    void aResponseCodeThatIsNotANumberIsStillAnswered() throws Exception {
+        startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401/1963").setHeader(IotosConstants.RESPONSE_CODE, constant("E42"));
+                from("iotos:171/401/1964").setHeader(IotosConstants.RESPONSE_CODE, constant(" 4002 "));
+            }
+        });
+        RawMqttClient platform = rawClient("raw-platform")
+                .subscribe("$IOTOS/device/endpoint/update/171/401/+/result");
+
+        platform.publish(CONTROL_TOPIC, control(1963, "\"open\"", "aaaa0000aaaa0000aaaa0000aaaa0042"));
+        JsonNode invalid = json(platform.next(WAIT));
+        assertThat(invalid.get("responseCode").asInt()).isEqualTo(ResponseCodes.INTERNAL_ERROR);
+        assertThat(invalid.get("responseDesc").asText()).contains("'E42'", "not an integer");
+
+        platform.publish("$IOTOS/device/endpoint/update/171/401/1964", control(1964, "1", "b3"));
+        assertThat(json(platform.next(WAIT)).get("responseCode").asInt()).isEqualTo(4002);
+    }
+
+    @Test
     void aLaterAnswerIsSentByTheProducerWithControlResult() throws Exception {
         startContext(new RouteBuilder() {
             @Override
