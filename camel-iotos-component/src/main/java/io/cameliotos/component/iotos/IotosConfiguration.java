@@ -302,7 +302,8 @@ public class IotosConfiguration implements Cloneable {
 
     /**
      * Device consumer: how many recent controls (point and requestId) are remembered, so that a control delivered
-     * again runs the route once and the repeat is answered with the same result. 0 turns this off.
+     * again runs the route once and the repeat is answered with the same result. At most 16 MiB of answers are kept
+     * as well, the oldest forgotten first. 0 turns this off.
      */
     public void setControlDedupeSize(int controlDedupeSize) {
         this.controlDedupeSize = controlDedupeSize;

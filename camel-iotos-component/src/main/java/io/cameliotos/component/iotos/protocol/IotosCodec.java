@@ -40,6 +40,7 @@ public final class IotosCodec {
 
     /** The members' names, encoded once. */
     private static final byte[] REQUEST_ID = JsonWriter.encodeName("requestId");
+    private static final int MAX_REQUEST_ID_LENGTH = 64;
     private static final byte[] REQUEST_TIME = JsonWriter.encodeName("requestTime");
     private static final byte[] DATA = JsonWriter.encodeName("data");
     private static final byte[] NAME = JsonWriter.encodeName("name");
@@ -340,7 +341,7 @@ public final class IotosCodec {
                     hasValue = true;
                 }
                 case "ts" -> ts = readDecimal(p, field);
-                case "requestId" -> requestId = readText(p, field);
+                case "requestId" -> requestId = readRequestId(p);
                 case "requestTime" -> requestTime = readDecimal(p, field);
                 case "responseId" -> responseId = readText(p, field);
                 case "responseTime" -> responseTime = readDecimal(p, field);
@@ -385,6 +386,16 @@ public final class IotosCodec {
                 }
             }
             throw new IotosProtocolException("'responseCode' must be an integer, was " + describe(p), requestId);
+        }
+
+        /** The protocol's IDs are 32 hex characters; a longer one is refused, as consumers remember answered IDs. */
+        private String readRequestId(JsonParser p) throws IOException {
+            String id = readText(p, "requestId");
+            if (id != null && (id.isEmpty() || id.length() > MAX_REQUEST_ID_LENGTH)) {
+                throw new IotosProtocolException("'requestId' must be 1 to " + MAX_REQUEST_ID_LENGTH
+                                                 + " characters, was " + id.length(), null);
+            }
+            return id;
         }
 
         private String readText(JsonParser p, String field) throws IOException {

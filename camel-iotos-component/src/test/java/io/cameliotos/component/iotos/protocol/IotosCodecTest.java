@@ -212,6 +212,17 @@ class IotosCodecTest {
                 .satisfies(e -> assertThat(((IotosProtocolException) e).getRequestId()).isEqualTo("r1"));
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = { 0, 65, 100_000 })
+    void refusesRequestIdsTheProtocolDoesNotAllow(int length) {
+        byte[] control = ("{\"value\":1,\"requestId\":\"" + "a".repeat(length) + "\"}").getBytes(StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> codec.decodeControl(control)).isInstanceOf(IotosProtocolException.class)
+                .hasMessageContaining("'requestId' must be 1 to 64 characters, was " + length);
+        assertThat(codec.decodeControl(("{\"value\":1,\"requestId\":\"" + "a".repeat(64) + "\"}")
+                .getBytes(StandardCharsets.UTF_8)).requestId()).hasSize(64);
+    }
+
     @Test
     void acceptsNumericStringsForIdsAndCodes() {
         PointResult result = codec.decodeResult(("{\"id\":\"1963\",\"requestId\":\"r1\",\"responseCode\":\"7\","
