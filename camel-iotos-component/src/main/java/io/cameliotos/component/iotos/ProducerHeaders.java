@@ -99,7 +99,7 @@ final class ProducerHeaders {
             return null;
         }
         String id = requestId.toString();
-        if (id.isBlank() || id.length() > 64) {
+        if (id.isBlank() || id.length() > Ids.MAX_REQUEST_ID_LENGTH) {
             throw new IllegalArgumentException("Header " + IotosConstants.REQUEST_ID
                                                + " must be 1 to 64 characters (normally 32 lowercase hex), was '"
                                                + id + "'");

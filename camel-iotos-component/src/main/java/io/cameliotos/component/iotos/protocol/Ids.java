@@ -8,6 +8,9 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class Ids {
 
+    /** The longest request ID the protocol allows; generated ones are 32 lowercase hex characters. */
+    public static final int MAX_REQUEST_ID_LENGTH = 64;
+
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private Ids() {

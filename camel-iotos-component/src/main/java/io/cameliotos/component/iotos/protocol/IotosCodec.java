@@ -36,11 +36,11 @@ public final class IotosCodec {
     private static final int MAX_TIME_DIGITS = 20;
     private static final int MAX_TIME_SCALE = 20;
 
-    private static final Pattern REQUEST_ID_PATTERN = Pattern.compile("\"requestId\"\\s*:\\s*\"([^\"\\\\]{1,64})\"");
+    private static final Pattern REQUEST_ID_PATTERN =
+            Pattern.compile("\"requestId\"\\s*:\\s*\"([^\"\\\\]{1," + Ids.MAX_REQUEST_ID_LENGTH + "})\"");
 
     /** The members' names, encoded once. */
     private static final byte[] REQUEST_ID = JsonWriter.encodeName("requestId");
-    private static final int MAX_REQUEST_ID_LENGTH = 64;
     private static final byte[] REQUEST_TIME = JsonWriter.encodeName("requestTime");
     private static final byte[] DATA = JsonWriter.encodeName("data");
     private static final byte[] NAME = JsonWriter.encodeName("name");
@@ -391,8 +391,8 @@ public final class IotosCodec {
         /** The protocol's IDs are 32 hex characters; a longer one is refused, as consumers remember answered IDs. */
         private String readRequestId(JsonParser p) throws IOException {
             String id = readText(p, "requestId");
-            if (id != null && (id.isEmpty() || id.length() > MAX_REQUEST_ID_LENGTH)) {
-                throw new IotosProtocolException("'requestId' must be 1 to " + MAX_REQUEST_ID_LENGTH
+            if (id != null && (id.isEmpty() || id.length() > Ids.MAX_REQUEST_ID_LENGTH)) {
+                throw new IotosProtocolException("'requestId' must be 1 to " + Ids.MAX_REQUEST_ID_LENGTH
                                                  + " characters, was " + id.length(), null);
             }
             return id;
