@@ -14,6 +14,9 @@ import io.cameliotos.component.iotos.session.Subscription;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.Processor;
+import org.apache.camel.ShutdownRunningTask;
+import org.apache.camel.Suspendable;
+import org.apache.camel.spi.ShutdownAware;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
@@ -23,8 +26,12 @@ import org.slf4j.LoggerFactory;
  * What both roles' consumers share: one subscription on the endpoint's session, messages handed off the MQTT
  * client's thread and processed in arrival order per topic, oversized and malformed input rejected without ever
  * stopping the consumer, and replies published when the exchange completes.
+ * <p>
+ * Stopping is graceful: Camel's shutdown strategy first suspends the consumer, which unsubscribes, then waits until
+ * every message already received has run and been answered (they count as pending), and only then stops it, giving
+ * the session back. A message the broker delivered was acknowledged to it, so dropping it would lose it.
  */
-abstract class IotosConsumerSupport extends DefaultConsumer {
+abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendable, ShutdownAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(IotosConsumerSupport.class);
     /** How much of an oversized payload is searched for a request ID to answer; the rest is never read. */
@@ -72,25 +79,63 @@ abstract class IotosConsumerSupport extends DefaultConsumer {
                 .newThreadPool(this, "IotosConsumer[" + filter().toFilter() + "]", profile);
         lanes = new SerialLanes<>(executor);
         session = endpoint.acquireSession();
+        subscribe();
+    }
+
+    private void subscribe() {
         String group = configuration.getSharedGroup();
         String filter = group == null ? filter().toFilter() : "$share/" + group + "/" + filter().toFilter();
         subscription = session.subscribe(filter, configuration.getQos(), this::onMessage);
         endpoint.awaitSubscribed(session, subscription);
     }
 
-    @Override
-    protected void doStop() throws Exception {
+    private void unsubscribe() {
         if (subscription != null) {
             subscription.close();
             subscription = null;
         }
-        // the reference stays: late completions then meet a closed session, which fails them cleanly
-        endpoint.releaseSession(session);
+    }
+
+    /** Takes no new messages; those already received still run and are answered. */
+    @Override
+    protected void doSuspend() {
+        unsubscribe();
+    }
+
+    @Override
+    protected void doResume() {
+        subscribe();
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        unsubscribe();
+        // messages still queued get their turn while the session can carry their replies
         if (executor != null) {
             getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(executor);
             executor = null;
         }
+        // the reference stays: late completions then meet a closed session, which fails them cleanly
+        endpoint.releaseSession(session);
         super.doStop();
+    }
+
+    @Override
+    public boolean deferShutdown(ShutdownRunningTask shutdownRunningTask) {
+        // suspending is enough to take no new messages; the strategy then waits for the pending ones
+        return false;
+    }
+
+    /** Messages received and not yet answered, including those waiting for their lane. */
+    @Override
+    public int getPendingExchangesSize() {
+        SerialLanes<String> current = lanes;
+        return current == null ? 0 : current.unfinished();
+    }
+
+    @Override
+    public void prepareShutdown(boolean suspendOnly, boolean forced) {
+        // nothing to prepare: suspending already stopped new messages
     }
 
     /** Called on the MQTT client's thread: checks cheaply, then hands off. */

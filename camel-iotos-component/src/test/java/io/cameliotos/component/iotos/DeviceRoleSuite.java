@@ -20,6 +20,8 @@ import io.cameliotos.component.iotos.protocol.PointTable;
 import io.cameliotos.component.iotos.protocol.PointValue;
 import io.cameliotos.component.iotos.protocol.ResponseCodes;
 import io.cameliotos.component.iotos.protocol.SeedSamples;
+import io.cameliotos.component.iotos.session.IotosSession;
+import io.cameliotos.component.iotos.session.SessionState;
 import io.cameliotos.component.iotos.test.RawMqttClient;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
@@ -956,6 +958,70 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
             results.put(result.get("requestId").asText(), result);
         }
         assertThat(results.get("p1").get("value").asBoolean()).as("point 1 saw point 2 run meanwhile").isTrue();
+    }
+
+    @Test
+    void stoppingTheRouteFirstAnswersEveryControlItHadReceived() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CamelContext context = startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401/1963").routeId("controls")
+                        .process(e -> release.await(10, java.util.concurrent.TimeUnit.SECONDS))
+                        .setBody(simple("done ${body}"));
+            }
+        });
+        RawMqttClient platform = rawClient("raw-platform").subscribe(CONTROL_RESULT_TOPIC);
+        IotosConsumerSupport consumer = (IotosConsumerSupport) context.getRoute("controls").getConsumer();
+        IotosSession session = onlySession(context);
+        for (int i = 0; i < 3; i++) {
+            platform.publish(CONTROL_TOPIC, control(1963, Integer.toString(i), "stop-" + i));
+        }
+        // one runs, held by the latch; two wait in its lane
+        await().atMost(WAIT).until(() -> consumer.getPendingExchangesSize() == 3);
+
+        Thread stopper = new Thread(() -> {
+            try {
+                context.getRouteController().stopRoute("controls");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        stopper.start();
+        await().atMost(WAIT).until(() -> consumer.isSuspended() || session.state() == SessionState.CLOSED);
+        release.countDown();
+
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            JsonNode result = json(platform.next(WAIT));
+            assertThat(result.get("responseCode").asInt()).isEqualTo(ResponseCodes.OK);
+            values.add(result.get("value").asText());
+        }
+        assertThat(values).containsExactly("done 0", "done 1", "done 2");
+        stopper.join(WAIT.toMillis());
+        assertThat(context.getRouteController().getRouteStatus("controls").isStopped()).isTrue();
+        assertThat(session.state()).as("the session goes with its last user").isEqualTo(SessionState.CLOSED);
+    }
+
+    @Test
+    void aResumedRouteReceivesControlsAgain() throws Exception {
+        CamelContext context = startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401/1963").routeId("controls").setBody(simple("ran ${body}"));
+            }
+        });
+        RawMqttClient platform = rawClient("raw-platform").subscribe(CONTROL_RESULT_TOPIC);
+
+        context.getRouteController().suspendRoute("controls");
+        assertThat(context.getRoute("controls").getConsumer()).as("suspended, not stopped")
+                .matches(consumer -> ((IotosConsumerSupport) consumer).isSuspended());
+        context.getRouteController().resumeRoute("controls");
+        platform.publish(CONTROL_TOPIC, control(1963, "5", "resumed-1"));
+
+        JsonNode result = json(platform.next(WAIT));
+        assertThat(result.get("requestId").asText()).isEqualTo("resumed-1");
+        assertThat(result.get("value").asText()).isEqualTo("ran 5");
     }
 
     @Test

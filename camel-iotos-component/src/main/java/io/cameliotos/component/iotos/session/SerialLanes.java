@@ -15,6 +15,8 @@ public final class SerialLanes<K> {
 
     private final Executor executor;
     private final Map<K, ArrayDeque<Consumer<Runnable>>> lanes = new HashMap<>();
+    /** Tasks submitted and not yet done, over all lanes; guarded by {@code lanes}. */
+    private int unfinished;
 
     public SerialLanes(Executor executor) {
         this.executor = executor;
@@ -31,9 +33,17 @@ public final class SerialLanes<K> {
                 lanes.put(key, lane);
             }
             lane.add(task);
+            unfinished++;
         }
         if (start) {
             executor.execute(() -> runHead(key));
+        }
+    }
+
+    /** How many tasks were submitted and have not called their {@code done} yet, running or waiting. */
+    public int unfinished() {
+        synchronized (lanes) {
+            return unfinished;
         }
     }
 
@@ -69,6 +79,7 @@ public final class SerialLanes<K> {
         synchronized (lanes) {
             ArrayDeque<Consumer<Runnable>> lane = lanes.get(key);
             lane.poll();
+            unfinished--;
             more = !lane.isEmpty();
             if (!more) {
                 lanes.remove(key);

@@ -61,4 +61,25 @@ class SerialLanesTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> blocked.size() == 2);
         blocked.forEach(Runnable::run);
     }
+
+    @Test
+    void countsTasksUntilTheyAreDoneWhetherRunningOrWaiting() {
+        SerialLanes<String> lanes = new SerialLanes<>(pool);
+        List<Runnable> laneA = Collections.synchronizedList(new ArrayList<>());
+        List<Runnable> laneB = Collections.synchronizedList(new ArrayList<>());
+        lanes.submit("a", laneA::add);
+        lanes.submit("a", laneA::add);
+        lanes.submit("b", laneB::add);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> laneA.size() == 1 && laneB.size() == 1);
+        assertThat(lanes.unfinished()).as("two running, one waiting").isEqualTo(3);
+        Runnable firstOfA = laneA.get(0);
+        firstOfA.run();
+        firstOfA.run();
+        assertThat(lanes.unfinished()).as("a second done call counts once").isEqualTo(2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> laneA.size() == 2);
+        laneA.get(1).run();
+        laneB.get(0).run();
+        assertThat(lanes.unfinished()).isZero();
+    }
 }
