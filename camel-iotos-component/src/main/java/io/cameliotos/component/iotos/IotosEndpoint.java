@@ -14,6 +14,7 @@ import io.cameliotos.component.iotos.protocol.PointTable;
 import io.cameliotos.component.iotos.session.IotosSession;
 import io.cameliotos.component.iotos.session.SessionSettings;
 import io.cameliotos.component.iotos.session.Subscription;
+import io.cameliotos.component.iotos.session.SubscriptionRefusedException;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -173,10 +174,18 @@ public class IotosEndpoint extends DefaultEndpoint {
         }
     }
 
-    /** Waits, at route start, for a subscription while connected, so nothing sent right after start is missed. */
+    /**
+     * Waits, at route start, for a subscription while connected, so nothing sent right after start is missed.
+     *
+     * @throws SubscriptionRefusedException if the broker refused it: the route would never receive anything
+     */
     void awaitSubscribed(IotosSession session, Subscription subscription) {
         if (session.isConnected()) {
-            awaitQuietly(subscription.ready(), "subscribe");
+            try {
+                awaitQuietly(subscription.ready(), "subscribe");
+            } catch (SubscriptionRefusedException e) {
+                throw new SubscriptionRefusedException(this + ": " + e.getMessage());
+            }
         }
     }
 
@@ -185,7 +194,13 @@ public class IotosEndpoint extends DefaultEndpoint {
             future.get(configuration.getConnectionTimeout() + 1L, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SubscriptionRefusedException refused) {
+                throw refused;
+            }
+            LOG.warn("{}: {} did not complete at start-up ({}); continuing in the background", this, what,
+                    e.getMessage());
+        } catch (TimeoutException e) {
             LOG.warn("{}: {} did not complete at start-up ({}); continuing in the background", this, what,
                     e.getMessage());
         }

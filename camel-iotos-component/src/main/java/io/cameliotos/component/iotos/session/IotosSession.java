@@ -61,6 +61,8 @@ public final class IotosSession {
 
     /** How long closing waits for what the client still has to send. */
     private static final long QUIESCE_MILLIS = 1000;
+    /** The SUBACK return code of a refused subscription (MQTT 3.1.1 §3.9.3). */
+    private static final int SUBSCRIPTION_FAILURE = 0x80;
 
     private final SessionSettings settings;
     private final ScheduledExecutorService scheduler;
@@ -349,6 +351,8 @@ public final class IotosSession {
                 lastError = null;
                 failedAttempts = 0;
                 filters = subscriptions.brokerFilters();
+                // under the lock, so that no subscription change made meanwhile is undone by this older list
+                subscribe(filters);
             }
         } finally {
             lock.unlock();
@@ -361,7 +365,6 @@ public final class IotosSession {
             return;
         }
         LOG.info("Connected MQTT session {}", settings.key());
-        subscribe(filters);
         drain();
         firstAttempt.complete(null);
     }
@@ -653,36 +656,36 @@ public final class IotosSession {
      */
     public Subscription subscribe(String filter, int qos, MessageListener listener) {
         SubscriptionTable.Registration registration = new SubscriptionTable.Registration(filter, qos, listener);
-        SubscriptionTable.Change change;
-        boolean connected;
         lock.lock();
         try {
             if (state == SessionState.CLOSED) {
                 throw new IllegalStateException("session " + settings.key() + " is closed");
             }
-            change = subscriptions.add(registration);
-            connected = state == SessionState.CONNECTED;
+            applyIfConnected(subscriptions.add(registration));
         } finally {
             lock.unlock();
-        }
-        if (connected) {
-            apply(change);
         }
         return new Subscription(registration.ready(), () -> unsubscribe(registration));
     }
 
     private void unsubscribe(SubscriptionTable.Registration registration) {
-        SubscriptionTable.Change change;
         lock.lock();
         try {
-            if (state == SessionState.CLOSED) {
-                return;
+            if (state != SessionState.CLOSED) {
+                applyIfConnected(subscriptions.remove(registration));
             }
-            change = subscriptions.remove(registration);
         } finally {
             lock.unlock();
         }
-        if (isConnected()) {
+    }
+
+    /**
+     * Sends a table change to the broker. Called under the lock: changes from two endpoints sharing a filter then
+     * reach the client in the order the table made them, and a subscribe can never be overtaken by the unsubscribe
+     * that preceded it. The client only queues these requests, so holding the lock is brief.
+     */
+    private void applyIfConnected(SubscriptionTable.Change change) {
+        if (state == SessionState.CONNECTED) {
             apply(change);
         }
     }
@@ -705,13 +708,19 @@ public final class IotosSession {
                     @Override
                     public void onSuccess(IMqttToken token) {
                         int[] granted = token.getGrantedQos();
-                        if (granted != null && granted.length > 0 && granted[0] == 0x80) {
+                        boolean refused = granted != null && granted.length > 0 && granted[0] == SUBSCRIPTION_FAILURE;
+                        if (refused) {
                             LOG.warn("Broker refused subscription {} for {}", filter, settings.key());
-                            return;
                         }
                         lock.lock();
                         try {
-                            subscriptions.acknowledged(filter);
+                            if (refused) {
+                                subscriptions.refused(filter, new SubscriptionRefusedException("broker " + settings
+                                        .brokerUrl() + " refused the subscription " + filter + " of client "
+                                        + settings.clientId() + " (SUBACK 0x80): is the account allowed to read it?"));
+                            } else {
+                                subscriptions.acknowledged(filter);
+                            }
                         } finally {
                             lock.unlock();
                         }

@@ -18,7 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class SubscriptionTable {
 
-    /** A listener's subscription. {@link #ready()} completes when a covering broker subscription is acknowledged. */
+    /**
+     * A listener's subscription. {@link #ready()} completes when a covering broker subscription is acknowledged, or
+     * fails when the broker refused it.
+     */
     static final class Registration {
         final String filter;
         final int qos;
@@ -72,6 +75,15 @@ final class SubscriptionTable {
         if (brokerFilters.containsKey(brokerFilter)) {
             acknowledged.put(brokerFilter, Boolean.TRUE);
             completeCovered();
+        }
+    }
+
+    /** The broker refused a filter: listeners still waiting for it learn why; those it already served are left as they are. */
+    void refused(String brokerFilter, SubscriptionRefusedException reason) {
+        for (Registration r : registrations) {
+            if (!r.ready.isDone() && (brokerFilter.equals(r.filter) || TopicFilters.covers(brokerFilter, r.filter))) {
+                r.ready.completeExceptionally(reason);
+            }
         }
     }
 

@@ -55,6 +55,23 @@ class SubscriptionTableTest {
     }
 
     @Test
+    void aRefusedFilterFailsTheListenersItCoversThatStillWait() {
+        SubscriptionTable.Registration served = listener("served", "$IOTOS/e/1/2/+");
+        table.add(served);
+        table.acknowledged("$IOTOS/e/1/2/+");
+        SubscriptionTable.Registration point = listener("point", "$IOTOS/e/1/2/3");
+        SubscriptionTable.Registration other = listener("other", "$IOTOS/e/1/9/+");
+        table.add(point);
+        table.add(other);
+
+        table.refused("$IOTOS/e/1/9/+", new SubscriptionRefusedException("no"));
+
+        assertThat(served.ready()).isCompleted();
+        assertThat(point.ready()).as("served by the acknowledged filter").isCompleted();
+        assertThat(other.ready()).isCompletedExceptionally();
+    }
+
+    @Test
     void readyCompletesWhenACoveringFilterIsAcknowledged() {
         SubscriptionTable.Registration point = listener("point", "$IOTOS/e/1/2/3");
         table.add(point);

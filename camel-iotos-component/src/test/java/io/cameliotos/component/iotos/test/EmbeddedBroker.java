@@ -9,14 +9,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.moquette.broker.Server;
 import io.moquette.broker.config.IConfig;
 import io.moquette.broker.config.MemoryConfig;
+import io.moquette.broker.security.IAuthorizatorPolicy;
+import io.moquette.broker.subscriptions.Topic;
 import io.moquette.interception.AbstractInterceptHandler;
 import io.moquette.interception.messages.InterceptConnectMessage;
 import io.moquette.interception.messages.InterceptConnectionLostMessage;
 
 /**
  * An embedded Java broker (Moquette) in the test's JVM, on a free loopback port, with password authentication.
+ * Nobody may read the topics under {@link #UNREADABLE}: subscribing to them is refused (SUBACK 0x80), which Mosquitto
+ * never does for MQTT 3.1.1 clients (its ACL only filters what it delivers).
  */
 public final class EmbeddedBroker implements TestBroker {
+
+    /** The controls of device 171/999, which no account may read. */
+    public static final String UNREADABLE = "$IOTOS/device/endpoint/update/171/999/";
 
     private final int port;
     private final Map<String, AtomicInteger> connects = new ConcurrentHashMap<>();
@@ -61,7 +68,17 @@ public final class EmbeddedBroker implements TestBroker {
         s.startServer(new MemoryConfig(props), List.of(new Counter()), null,
                 (clientId, username, password) -> USERNAME.equals(username) && password != null
                                                    && PASSWORD.equals(new String(password)),
-                null);
+                new IAuthorizatorPolicy() {
+                    @Override
+                    public boolean canWrite(Topic topic, String user, String client) {
+                        return true;
+                    }
+
+                    @Override
+                    public boolean canRead(Topic topic, String user, String client) {
+                        return !topic.toString().startsWith(UNREADABLE);
+                    }
+                });
         server = s;
     }
 
