@@ -4,18 +4,22 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The sessions of one owner (one component in one CamelContext): at most one per broker URL and client ID, shared
- * by reference count and closed with its last user.
+ * by reference count and closed with its last user. A new session for a key starts only once the previous one has
+ * closed, so two connections never hold one client ID (the broker would drop one) nor read one store directory.
  */
 public final class SessionRegistry {
 
     private final ScheduledExecutorService scheduler;
     private final Executor callbackExecutor;
     private final Map<SessionSettings.SessionKey, Entry> sessions = new HashMap<>();
+    /** Keys whose session is closing, completed when it closed. */
+    private final Map<SessionSettings.SessionKey, CompletableFuture<Void>> closing = new HashMap<>();
     private final Listener listener;
 
     /** Told when a session opens and when it closes, e.g. to register health checks. */
@@ -37,12 +41,27 @@ public final class SessionRegistry {
     }
 
     /**
-     * Returns the session for the settings' broker and client ID, creating and starting it on first use.
+     * Returns the session for the settings' broker and client ID, creating and starting it on first use. When the
+     * key's previous session is still closing, waits until it closed.
      *
      * @throws IllegalArgumentException if a session for that broker and client ID is already open with other
      *                                  settings: two users cannot both get their way on one connection
      */
-    public synchronized IotosSession acquire(SessionSettings settings) {
+    public IotosSession acquire(SessionSettings settings) {
+        while (true) {
+            CompletableFuture<Void> previous;
+            synchronized (this) {
+                previous = closing.get(settings.key());
+                if (previous == null) {
+                    return acquireOpen(settings);
+                }
+            }
+            previous.join();
+        }
+    }
+
+    /** Called holding this registry's lock, with no session of the key closing. */
+    private IotosSession acquireOpen(SessionSettings settings) {
         Entry entry = sessions.get(settings.key());
         if (entry != null) {
             if (!entry.session.settings().equals(settings)) {
@@ -71,17 +90,32 @@ public final class SessionRegistry {
 
     /** Gives back one use; the session closes when its last user released it. */
     public void release(IotosSession session) {
-        boolean close = false;
+        SessionSettings.SessionKey key = session.settings().key();
         synchronized (this) {
-            Entry entry = sessions.get(session.settings().key());
-            if (entry != null && entry.session == session && --entry.users == 0) {
-                sessions.remove(session.settings().key());
-                close = true;
+            Entry entry = sessions.get(key);
+            if (entry == null || entry.session != session || --entry.users > 0) {
+                return;
             }
+            sessions.remove(key);
+            closing.put(key, new CompletableFuture<>());
         }
-        if (close) {
+        close(session);
+    }
+
+    /**
+     * Closes a session already taken out of the registry and marked closing. Not under the lock: closing waits for
+     * the client, and users of other keys must not wait with it.
+     */
+    private void close(IotosSession session) {
+        try {
             session.close();
             listener.closed(session);
+        } finally {
+            CompletableFuture<Void> closed;
+            synchronized (this) {
+                closed = closing.remove(session.settings().key());
+            }
+            closed.complete(null);
         }
     }
 
@@ -98,11 +132,9 @@ public final class SessionRegistry {
         synchronized (this) {
             open = sessions();
             sessions.clear();
+            open.forEach(session -> closing.put(session.settings().key(), new CompletableFuture<>()));
         }
-        for (IotosSession session : open) {
-            session.close();
-            listener.closed(session);
-        }
+        open.forEach(this::close);
     }
 
     private static final class Entry {

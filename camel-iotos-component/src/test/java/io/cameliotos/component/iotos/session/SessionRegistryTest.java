@@ -1,0 +1,90 @@
+package io.cameliotos.component.iotos.session;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.cameliotos.component.iotos.protocol.OfflineBufferPolicy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class SessionRegistryTest {
+
+    /** Nothing listens there: sessions start, try to connect in the background, and close. */
+    private static final String NO_BROKER = "tcp://127.0.0.1:1";
+
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1);
+    private final ExecutorService callbacks = Executors.newCachedThreadPool();
+    private final List<String> events = new CopyOnWriteArrayList<>();
+    private final CountDownLatch closingEntered = new CountDownLatch(1);
+    private final CountDownLatch finishClosing = new CountDownLatch(1);
+
+    private final SessionRegistry registry = new SessionRegistry(scheduler, callbacks, new SessionRegistry.Listener() {
+        @Override
+        public void opened(IotosSession session) {
+            events.add("opened " + name(session));
+        }
+
+        @Override
+        public void closed(IotosSession session) {
+            closingEntered.countDown();
+            try {
+                // stands for a close that takes a while, as one waiting for the client does
+                finishClosing.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            events.add("closed " + name(session));
+        }
+    });
+
+    @AfterEach
+    void stop() {
+        finishClosing.countDown();
+        registry.closeAll();
+        scheduler.shutdownNow();
+        callbacks.shutdownNow();
+    }
+
+    private static String name(IotosSession session) {
+        return session.settings().clientId() + "#" + Integer.toHexString(System.identityHashCode(session));
+    }
+
+    private static SessionSettings settings(String clientId) {
+        return new SessionSettings(NO_BROKER, clientId, null, null, true, 60, 1, 10, 100, OfflineBufferPolicy.FAIL,
+                1000, 1000, false, null, null);
+    }
+
+    @Test
+    void aSessionForAKeyOpensOnlyAfterThePreviousOneOfThatKeyClosed() throws Exception {
+        IotosSession first = registry.acquire(settings("device_1_2"));
+        CompletableFuture<Void> released = CompletableFuture.runAsync(() -> registry.release(first));
+        assertThat(closingEntered.await(10, TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture<IotosSession> second = new CompletableFuture<>();
+        Thread acquirer = new Thread(() -> second.complete(registry.acquire(settings("device_1_2"))));
+        acquirer.start();
+        IotosSession otherKey = CompletableFuture.supplyAsync(() -> registry.acquire(settings("device_1_3")))
+                .get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> second.isDone() || acquirer.getState() == Thread.State.WAITING);
+        assertThat(second).as("the same key waits while its session closes").isNotDone();
+
+        finishClosing.countDown();
+        IotosSession reopened = second.get(10, TimeUnit.SECONDS);
+        released.get(10, TimeUnit.SECONDS);
+
+        assertThat(reopened).isNotSameAs(first);
+        assertThat(events).containsExactly("opened " + name(first), "opened " + name(otherKey),
+                "closed " + name(first), "opened " + name(reopened));
+    }
+}
