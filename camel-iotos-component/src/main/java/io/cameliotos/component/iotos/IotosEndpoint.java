@@ -104,6 +104,13 @@ public class IotosEndpoint extends DefaultEndpoint {
             throw new IllegalArgumentException("Invalid iotos option persistence=FILE with role=platform: set clientId, "
                                                + "so that a restart finds what the last run stored");
         }
+        String clientId = configuration.getClientId();
+        if (clientId != null && configuration.getRole() == IotosRole.device && !clientId.equals(deviceClientId())) {
+            // the platform knows a device's connection by this ID alone; under another one its data goes nowhere
+            throw new IllegalArgumentException("Invalid iotos option clientId=" + clientId + ": IOTOS requires device "
+                                               + address.gatewayId() + "/" + address.deviceId() + " to connect as "
+                                               + deviceClientId() + "; leave clientId unset");
+        }
         String group = configuration.getSharedGroup();
         if (group != null && (group.isEmpty() || group.contains("/") || group.contains("+") || group.contains("#"))) {
             throw new IllegalArgumentException("Invalid iotos option sharedGroup=" + group
@@ -154,6 +161,11 @@ public class IotosEndpoint extends DefaultEndpoint {
         if (configuration.getRole() == IotosRole.platform) {
             return getComponent().platformClientId();
         }
+        return deviceClientId();
+    }
+
+    /** The client ID IOTOS requires of this endpoint's device: device_{gatewayId}_{deviceId}. */
+    private String deviceClientId() {
         return "device_" + address.gatewayId() + "_" + address.deviceId();
     }
 

@@ -804,6 +804,7 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
             "iotos:171/401?qos=3     | qos=3",
             "iotos:171/401/5/6       | too many parts",
             "iotos:171/401?controlMaxAge=-1 | controlMaxAge=-1",
+            "iotos:171/401?clientId=device_171_402 | clientId=device_171_402: IOTOS requires device 171/401 to connect as device_171_401",
             "iotos:171/401?role=platform&persistence=FILE | persistence=FILE with role=platform: set clientId" })
     void invalidUrisFailAtRouteStartNamingTheBadPart(String uri, String expected) {
         for (boolean consumer : new boolean[] { true, false }) {
