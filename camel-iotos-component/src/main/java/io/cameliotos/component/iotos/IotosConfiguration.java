@@ -116,9 +116,9 @@ public class IotosConfiguration implements Cloneable {
     }
 
     /**
-     * The MQTT client ID. The device role always connects as device_{gatewayId}_{deviceId}, which IOTOS requires
-     * (any other value fails at start); the platform role defaults to an ID unique to this process. All endpoints
-     * with the same broker URL and client ID share one connection.
+     * The MQTT client ID. The device role defaults to device_{gatewayId}_{deviceId}, which IOTOS requires (another
+     * value is logged as a warning at start); the platform role to an ID unique to this process. All endpoints with
+     * the same broker URL and client ID share one connection.
      */
     public void setClientId(String clientId) {
         this.clientId = clientId;

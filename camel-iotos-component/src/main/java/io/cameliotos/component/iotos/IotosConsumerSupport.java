@@ -2,6 +2,7 @@ package io.cameliotos.component.iotos;
 
 import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import io.cameliotos.component.iotos.protocol.IotosCodec;
@@ -28,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * stopping the consumer, and replies published when the exchange completes.
  * <p>
  * Stopping is graceful: Camel's shutdown strategy first suspends the consumer, which unsubscribes, then waits until
- * every message already received has run and been answered (they count as pending), and only then stops it, giving
- * the session back. A message the broker delivered was acknowledged to it, so dropping it would lose it.
+ * every message it had received has run and its answer has gone out (they count as pending), and only then stops it,
+ * giving the session back. A message the broker delivered was acknowledged to it, so dropping it would lose it.
  */
 abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendable, ShutdownAware {
 
@@ -41,6 +42,8 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
     protected final IotosConfiguration configuration;
     protected final IotosCodec codec;
     protected IotosSession session;
+    /** Answers handed to the session and not yet sent. */
+    private final AtomicInteger unsentAnswers = new AtomicInteger();
     private Subscription subscription;
     private ExecutorService executor;
     private SerialLanes<String> lanes;
@@ -110,7 +113,11 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
     @Override
     protected void doStop() throws Exception {
         unsubscribe();
-        // messages still queued get their turn while the session can carry their replies
+        // Camel's shutdown waited for the pending messages; what is still queued now (a stop that timed out, or one
+        // without the shutdown strategy) is answered as not executed, while the session can carry the answers
+        if (lanes != null) {
+            lanes.close();
+        }
         if (executor != null) {
             getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(executor);
             executor = null;
@@ -126,11 +133,14 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
         return false;
     }
 
-    /** Messages received and not yet answered, including those waiting for their lane. */
+    /**
+     * Messages received and not yet finished, including those waiting for their lane, and answers not yet sent: the
+     * last user of a session closes it, and with it what it still holds.
+     */
     @Override
     public int getPendingExchangesSize() {
         SerialLanes<String> current = lanes;
-        return current == null ? 0 : current.unfinished();
+        return (current == null ? 0 : current.unfinished()) + unsentAnswers.get();
     }
 
     @Override
@@ -158,15 +168,34 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
             }
             return;
         }
-        lanes.submit(topicName, done -> {
-            try {
-                handle(topicName, topic, payload, done);
-            } catch (RuntimeException e) {
-                LOG.warn("Failed to handle message on {}: {}; payload: {}", topicName, e.getMessage(),
-                        Payloads.preview(payload), e);
-                done.run();
+        lanes.submit(topicName, new SerialLanes.Task() {
+            @Override
+            public void run(Runnable done) {
+                try {
+                    handle(topicName, topic, payload, done);
+                } catch (RuntimeException e) {
+                    LOG.warn("Failed to handle message on {}: {}; payload: {}", topicName, e.getMessage(),
+                            Payloads.preview(payload), e);
+                    done.run();
+                }
+            }
+
+            @Override
+            public void abandon() {
+                abandoned(topicName, topic, payload);
             }
         });
+    }
+
+    /** A message received but never run, because the consumer stopped first: answered, so the sender knows. */
+    private void abandoned(String topicName, IotosTopic topic, byte[] payload) {
+        String requestId = IotosCodec.findRequestId(payload);
+        LOG.warn("Not handled: the consumer stopped before the message on {}{} had its turn", topicName,
+                requestId == null ? "" : " (request " + requestId + ")");
+        if (requestId != null && configuration.isAutoReply()) {
+            reject(topic, requestId, ResponseCodes.UNAVAILABLE, "the route stopped before this request had its turn; "
+                                                                + "not executed");
+        }
     }
 
     /** Logs an unreadable request once, with a cut payload. */
@@ -250,7 +279,9 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
     /** Publishes a result; a failure to publish is logged, since nobody else is waiting for it. */
     protected void publishResult(IotosTopic resultTopic, byte[] payload, String requestId) {
         String topicName = resultTopic.toTopicName();
+        unsentAnswers.incrementAndGet();
         session.publish(topicName, payload, configuration.getQos()).whenComplete((v, e) -> {
+            unsentAnswers.decrementAndGet();
             if (e != null) {
                 LOG.warn("Could not publish result for request {} to {}: {}", requestId, topicName, e.getMessage());
             }

@@ -106,10 +106,9 @@ public class IotosEndpoint extends DefaultEndpoint {
         }
         String clientId = configuration.getClientId();
         if (clientId != null && configuration.getRole() == IotosRole.device && !clientId.equals(deviceClientId())) {
-            // the platform knows a device's connection by this ID alone; under another one its data goes nowhere
-            throw new IllegalArgumentException("Invalid iotos option clientId=" + clientId + ": IOTOS requires device "
-                                               + address.gatewayId() + "/" + address.deviceId() + " to connect as "
-                                               + deviceClientId() + "; leave clientId unset");
+            // IOTOS knows a device's connection by this ID alone; other brokers may not care, so it is only a warning
+            LOG.warn("{}: connecting as clientId {}, but IOTOS requires device {}/{} to connect as {}", this, clientId,
+                    address.gatewayId(), address.deviceId(), deviceClientId());
         }
         String group = configuration.getSharedGroup();
         if (group != null && (group.isEmpty() || group.contains("/") || group.contains("+") || group.contains("#"))) {

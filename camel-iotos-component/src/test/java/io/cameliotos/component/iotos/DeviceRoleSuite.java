@@ -22,6 +22,7 @@ import io.cameliotos.component.iotos.protocol.ResponseCodes;
 import io.cameliotos.component.iotos.protocol.SeedSamples;
 import io.cameliotos.component.iotos.session.IotosSession;
 import io.cameliotos.component.iotos.session.SessionState;
+import io.cameliotos.component.iotos.test.LogCapture;
 import io.cameliotos.component.iotos.test.RawMqttClient;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
@@ -804,7 +805,6 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
             "iotos:171/401?qos=3     | qos=3",
             "iotos:171/401/5/6       | too many parts",
             "iotos:171/401?controlMaxAge=-1 | controlMaxAge=-1",
-            "iotos:171/401?clientId=device_171_402 | clientId=device_171_402: IOTOS requires device 171/401 to connect as device_171_401",
             "iotos:171/401?role=platform&persistence=FILE | persistence=FILE with role=platform: set clientId" })
     void invalidUrisFailAtRouteStartNamingTheBadPart(String uri, String expected) {
         for (boolean consumer : new boolean[] { true, false }) {
@@ -1002,6 +1002,60 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         stopper.join(WAIT.toMillis());
         assertThat(context.getRouteController().getRouteStatus("controls").isStopped()).isTrue();
         assertThat(session.state()).as("the session goes with its last user").isEqualTo(SessionState.CLOSED);
+    }
+
+    @Test
+    void controlsStillWaitingWhenAStopTimesOutAreAnsweredAsNotExecuted() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CamelContext context = startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401/1963").routeId("controls")
+                        .process(e -> release.await(20, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        });
+        context.getShutdownStrategy().setTimeout(1);
+        RawMqttClient platform = rawClient("raw-platform").subscribe(CONTROL_RESULT_TOPIC);
+        IotosConsumerSupport consumer = (IotosConsumerSupport) context.getRoute("controls").getConsumer();
+        for (int i = 0; i < 3; i++) {
+            platform.publish(CONTROL_TOPIC, control(1963, Integer.toString(i), "late-" + i));
+        }
+        await().atMost(WAIT).until(() -> consumer.getPendingExchangesSize() == 3);
+
+        Thread stopper = new Thread(() -> {
+            try {
+                context.getRouteController().stopRoute("controls");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        stopper.start();
+        try {
+            for (int i = 1; i < 3; i++) {
+                JsonNode result = json(platform.next(WAIT));
+                assertThat(result.get("requestId").asText()).isEqualTo("late-" + i);
+                assertThat(result.get("responseCode").asInt()).isEqualTo(ResponseCodes.UNAVAILABLE);
+                assertThat(result.get("responseDesc").asText()).contains("not executed");
+            }
+        } finally {
+            release.countDown();
+            stopper.join(WAIT.toMillis());
+        }
+    }
+
+    @Test
+    void aDeviceClientIdOtherThanTheOneIotosRequiresIsWarnedAbout() throws Exception {
+        try (LogCapture logs = new LogCapture(org.apache.logging.log4j.Level.WARN)) {
+            CamelContext context = startContext(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:upload").to("iotos:171/401/1963?clientId=device_171_402");
+                }
+            });
+            assertThat(logs.text()).contains("connecting as clientId device_171_402, but IOTOS requires device 171/401 "
+                                             + "to connect as device_171_401");
+            assertThat(onlySession(context).settings().clientId()).isEqualTo("device_171_402");
+        }
     }
 
     @Test

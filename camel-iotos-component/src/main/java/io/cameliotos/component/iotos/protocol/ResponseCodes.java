@@ -18,6 +18,8 @@ public final class ResponseCodes {
     public static final int PAYLOAD_TOO_LARGE = 413;
     /** The route failed with an exception that did not choose a code itself. */
     public static final int INTERNAL_ERROR = 500;
+    /** The consumer stopped before the request had its turn; it was not executed. */
+    public static final int UNAVAILABLE = 503;
 
     public static final String OK_DESC = "OK";
 

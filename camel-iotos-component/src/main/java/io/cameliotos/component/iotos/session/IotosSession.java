@@ -754,7 +754,10 @@ public final class IotosSession {
         public void messageArrived(String topic, MqttMessage message) {
             try {
                 if (subscriptions.dispatch(topic, message.getPayload(), message.getQos(), message.isDuplicate()) == 0) {
-                    LOG.debug("No listener for message on {} at {}", topic, settings.key());
+                    // the broker was still delivering for a filter just unsubscribed, or for one an earlier run of a
+                    // persistent session subscribed: acknowledged all the same, so say so
+                    LOG.warn("Dropped a message on {} at {}: no listener (any more) for it; payload: {}", topic,
+                            settings.key(), Payloads.preview(message.getPayload()));
                 }
             } catch (RuntimeException e) {
                 // a listener's failure must never reach the client, which would drop the connection

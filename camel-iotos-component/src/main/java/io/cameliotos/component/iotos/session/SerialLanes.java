@@ -1,10 +1,11 @@
 package io.cameliotos.component.iotos.session;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.function.Consumer;
 
 /**
  * Runs tasks one at a time per key, in submission order, on a shared executor; different keys run in parallel.
@@ -13,30 +14,68 @@ import java.util.function.Consumer;
  */
 public final class SerialLanes<K> {
 
+    /** A task of a lane. */
+    @FunctionalInterface
+    public interface Task {
+        /** Runs the task, which must call {@code done} exactly once when it is finished. */
+        void run(Runnable done);
+
+        /** Told instead of {@link #run} when the lanes were closed before the task's turn came. */
+        default void abandon() {
+        }
+    }
+
     private final Executor executor;
-    private final Map<K, ArrayDeque<Consumer<Runnable>>> lanes = new HashMap<>();
+    private final Map<K, ArrayDeque<Task>> lanes = new HashMap<>();
     /** Tasks submitted and not yet done, over all lanes; guarded by {@code lanes}. */
     private int unfinished;
+    private boolean closed;
 
     public SerialLanes(Executor executor) {
         this.executor = executor;
     }
 
-    /** Queues a task for its key. The task must call the given callback exactly once when it is finished. */
-    public void submit(K key, Consumer<Runnable> task) {
-        boolean start;
+    /** Queues a task for its key; once the lanes are closed, abandons it at once. */
+    public void submit(K key, Task task) {
+        boolean start = false;
+        boolean refused;
         synchronized (lanes) {
-            ArrayDeque<Consumer<Runnable>> lane = lanes.get(key);
-            start = lane == null;
-            if (start) {
-                lane = new ArrayDeque<>();
-                lanes.put(key, lane);
+            refused = closed;
+            if (!refused) {
+                ArrayDeque<Task> lane = lanes.get(key);
+                start = lane == null;
+                if (start) {
+                    lane = new ArrayDeque<>();
+                    lanes.put(key, lane);
+                }
+                lane.add(task);
+                unfinished++;
             }
-            lane.add(task);
-            unfinished++;
         }
-        if (start) {
+        if (refused) {
+            task.abandon();
+        } else if (start) {
             executor.execute(() -> runHead(key));
+        }
+    }
+
+    /**
+     * Starts no more tasks: those waiting behind a lane's running one are abandoned, in order, on this thread. The
+     * running ones, and those already handed to the executor, finish as usual.
+     */
+    public void close() {
+        List<Task> abandoned = new ArrayList<>();
+        synchronized (lanes) {
+            closed = true;
+            for (ArrayDeque<Task> lane : lanes.values()) {
+                while (lane.size() > 1) {
+                    abandoned.add(lane.removeLast());
+                    unfinished--;
+                }
+            }
+        }
+        for (int i = abandoned.size() - 1; i >= 0; i--) {
+            abandoned.get(i).abandon();
         }
     }
 
@@ -48,7 +87,7 @@ public final class SerialLanes<K> {
     }
 
     private void runHead(K key) {
-        Consumer<Runnable> task;
+        Task task;
         synchronized (lanes) {
             task = lanes.get(key).peek();
         }
@@ -67,7 +106,7 @@ public final class SerialLanes<K> {
             }
         };
         try {
-            task.accept(done);
+            task.run(done);
         } catch (RuntimeException e) {
             done.run();
             throw e;
@@ -77,7 +116,7 @@ public final class SerialLanes<K> {
     private void next(K key) {
         boolean more;
         synchronized (lanes) {
-            ArrayDeque<Consumer<Runnable>> lane = lanes.get(key);
+            ArrayDeque<Task> lane = lanes.get(key);
             lane.poll();
             unfinished--;
             more = !lane.isEmpty();

@@ -134,7 +134,22 @@ public final class SessionRegistry {
             sessions.clear();
             open.forEach(session -> closing.put(session.settings().key(), new CompletableFuture<>()));
         }
-        open.forEach(this::close);
+        RuntimeException first = null;
+        for (IotosSession session : open) {
+            try {
+                close(session);
+            } catch (RuntimeException e) {
+                // the others still close, and those waiting for their keys are let go
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 
     private static final class Entry {

@@ -82,4 +82,48 @@ class SerialLanesTest {
         laneB.get(0).run();
         assertThat(lanes.unfinished()).isZero();
     }
+
+    @Test
+    void closingAbandonsTheWaitingTasksInOrderAndLetsTheRunningOnesFinish() {
+        SerialLanes<String> lanes = new SerialLanes<>(pool);
+        List<Runnable> running = Collections.synchronizedList(new ArrayList<>());
+        List<String> abandoned = Collections.synchronizedList(new ArrayList<>());
+        List<String> ran = Collections.synchronizedList(new ArrayList<>());
+        for (String name : List.of("a1", "a2", "a3")) {
+            lanes.submit("a", new SerialLanes.Task() {
+                @Override
+                public void run(Runnable done) {
+                    ran.add(name);
+                    running.add(done);
+                }
+
+                @Override
+                public void abandon() {
+                    abandoned.add(name);
+                }
+            });
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> running.size() == 1);
+
+        lanes.close();
+        assertThat(abandoned).containsExactly("a2", "a3");
+        assertThat(lanes.unfinished()).as("the running one").isEqualTo(1);
+        lanes.submit("b", new SerialLanes.Task() {
+            @Override
+            public void run(Runnable done) {
+                ran.add("b1");
+                done.run();
+            }
+
+            @Override
+            public void abandon() {
+                abandoned.add("b1");
+            }
+        });
+        running.get(0).run();
+
+        assertThat(abandoned).containsExactly("a2", "a3", "b1");
+        assertThat(ran).containsExactly("a1");
+        assertThat(lanes.unfinished()).isZero();
+    }
 }

@@ -87,4 +87,35 @@ class SessionRegistryTest {
         assertThat(events).containsExactly("opened " + name(first), "opened " + name(otherKey),
                 "closed " + name(first), "opened " + name(reopened));
     }
+
+    @Test
+    void closeAllClosesEverySessionEvenWhenClosingOneFails() throws Exception {
+        List<IotosSession> closed = new CopyOnWriteArrayList<>();
+        SessionRegistry failing = new SessionRegistry(scheduler, callbacks, new SessionRegistry.Listener() {
+            @Override
+            public void opened(IotosSession session) {
+            }
+
+            @Override
+            public void closed(IotosSession session) {
+                closed.add(session);
+                throw new IllegalStateException("listener of " + session.settings().clientId() + " failed");
+            }
+        });
+        IotosSession first = failing.acquire(settings("device_1_2"));
+        IotosSession second = failing.acquire(settings("device_1_3"));
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(failing::closeAll)
+                .isInstanceOf(IllegalStateException.class)
+                .satisfies(e -> assertThat(e.getSuppressed()).hasSize(1));
+
+        assertThat(closed).containsExactlyInAnyOrder(first, second);
+        assertThat(first.state()).isEqualTo(SessionState.CLOSED);
+        assertThat(second.state()).isEqualTo(SessionState.CLOSED);
+        IotosSession again = CompletableFuture.supplyAsync(() -> failing.acquire(settings("device_1_3")))
+                .get(5, TimeUnit.SECONDS);
+        assertThat(again).as("no key is left closing").isNotSameAs(second);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> failing.release(again)).hasMessageContaining("device_1_3");
+        assertThat(again.state()).isEqualTo(SessionState.CLOSED);
+    }
 }
