@@ -24,6 +24,8 @@ class SessionRegistryTest {
 
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1);
     private final ExecutorService callbacks = Executors.newCachedThreadPool();
+    /** Threads of the test's own: the common pool may have one thread only, and a blocked task would hold it. */
+    private final ExecutorService tasks = Executors.newCachedThreadPool();
     private final List<String> events = new CopyOnWriteArrayList<>();
     private final CountDownLatch closingEntered = new CountDownLatch(1);
     private final CountDownLatch finishClosing = new CountDownLatch(1);
@@ -53,6 +55,7 @@ class SessionRegistryTest {
         registry.closeAll();
         scheduler.shutdownNow();
         callbacks.shutdownNow();
+        tasks.shutdownNow();
     }
 
     private static String name(IotosSession session) {
@@ -67,13 +70,13 @@ class SessionRegistryTest {
     @Test
     void aSessionForAKeyOpensOnlyAfterThePreviousOneOfThatKeyClosed() throws Exception {
         IotosSession first = registry.acquire(settings("device_1_2"));
-        CompletableFuture<Void> released = CompletableFuture.runAsync(() -> registry.release(first));
+        CompletableFuture<Void> released = CompletableFuture.runAsync(() -> registry.release(first), tasks);
         assertThat(closingEntered.await(10, TimeUnit.SECONDS)).isTrue();
 
         CompletableFuture<IotosSession> second = new CompletableFuture<>();
         Thread acquirer = new Thread(() -> second.complete(registry.acquire(settings("device_1_2"))));
         acquirer.start();
-        IotosSession otherKey = CompletableFuture.supplyAsync(() -> registry.acquire(settings("device_1_3")))
+        IotosSession otherKey = CompletableFuture.supplyAsync(() -> registry.acquire(settings("device_1_3")), tasks)
                 .get(5, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> second.isDone() || acquirer.getState() == Thread.State.WAITING);
@@ -112,7 +115,7 @@ class SessionRegistryTest {
         assertThat(closed).containsExactlyInAnyOrder(first, second);
         assertThat(first.state()).isEqualTo(SessionState.CLOSED);
         assertThat(second.state()).isEqualTo(SessionState.CLOSED);
-        IotosSession again = CompletableFuture.supplyAsync(() -> failing.acquire(settings("device_1_3")))
+        IotosSession again = CompletableFuture.supplyAsync(() -> failing.acquire(settings("device_1_3")), tasks)
                 .get(5, TimeUnit.SECONDS);
         assertThat(again).as("no key is left closing").isNotSameAs(second);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> failing.release(again)).hasMessageContaining("device_1_3");
