@@ -1005,6 +1005,53 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
     }
 
     @Test
+    void aStopWaitsForAnAnswerTheSessionCouldNotSendYet() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CamelContext context = newContext();
+        IotosComponent iotos = context.getComponent("iotos", IotosComponent.class);
+        iotos.getConfiguration().setReconnectDelay(50);
+        iotos.getConfiguration().setMaxReconnectDelay(500);
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401/1963").routeId("controls")
+                        .process(e -> release.await(20, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        });
+        context.start();
+        IotosSession session = onlySession(context);
+        IotosConsumerSupport consumer = (IotosConsumerSupport) context.getRoute("controls").getConsumer();
+        rawClient("raw-platform").publish(CONTROL_TOPIC, control(1963, "1", "unsent-1"));
+        await().atMost(WAIT).until(() -> consumer.getPendingExchangesSize() == 1);
+        broker().stop();
+        await().atMost(WAIT).until(() -> !session.isConnected());
+
+        try (LogCapture logs = new LogCapture(org.apache.logging.log4j.Level.WARN)) {
+            Thread stopper = new Thread(() -> {
+                try {
+                    context.getRouteController().stopRoute("controls");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            stopper.start();
+            try {
+                await().atMost(WAIT).until(consumer::isSuspended);
+                release.countDown();
+                // the route is done; its answer waits in the session for the broker
+                await().atMost(WAIT).until(() -> session.bufferedCount() == 1);
+                assertThat(consumer.getPendingExchangesSize()).as("the answer not yet sent").isEqualTo(1);
+            } finally {
+                release.countDown();
+                broker().start();
+            }
+            stopper.join(WAIT.toMillis());
+            assertThat(context.getRouteController().getRouteStatus("controls").isStopped()).isTrue();
+            assertThat(logs.text()).doesNotContain("Could not publish result");
+        }
+    }
+
+    @Test
     void controlsStillWaitingWhenAStopTimesOutAreAnsweredAsNotExecuted() throws Exception {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         CamelContext context = startContext(new RouteBuilder() {
