@@ -715,9 +715,10 @@ public final class IotosSession {
                         lock.lock();
                         try {
                             if (refused) {
-                                subscriptions.refused(filter, new SubscriptionRefusedException("broker " + settings
-                                        .brokerUrl() + " refused the subscription " + filter + " of client "
-                                        + settings.clientId() + " (SUBACK 0x80): is the account allowed to read it?"));
+                                applyIfConnected(subscriptions.refused(filter, new SubscriptionRefusedException(
+                                        "broker " + settings.brokerUrl() + " refused the subscription " + filter
+                                        + " of client " + settings.clientId()
+                                        + " (SUBACK 0x80): is the account allowed to read it?")));
                             } else {
                                 subscriptions.acknowledged(filter);
                             }

@@ -2,8 +2,10 @@ package io.cameliotos.component.iotos.session;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -52,6 +54,8 @@ final class SubscriptionTable {
     private final Map<String, Integer> brokerFilters = new HashMap<>();
     /** Broker filters whose SUBACK arrived on the current connection. */
     private final Map<String, Boolean> acknowledged = new HashMap<>();
+    /** Filters the broker refused: they never stand in for the filters they cover. */
+    private final Set<String> refusedFilters = new HashSet<>();
 
     Change add(Registration registration) {
         registrations.add(registration);
@@ -78,13 +82,18 @@ final class SubscriptionTable {
         }
     }
 
-    /** The broker refused a filter: listeners still waiting for it learn why; those it already served are left as they are. */
-    void refused(String brokerFilter, SubscriptionRefusedException reason) {
+    /**
+     * The broker refused a filter. Listeners of that very filter still waiting learn why; the filters it was to cover
+     * are subscribed on their own again (the returned change), as the broker may well allow those.
+     */
+    Change refused(String brokerFilter, SubscriptionRefusedException reason) {
         for (Registration r : registrations) {
-            if (!r.ready.isDone() && (brokerFilter.equals(r.filter) || TopicFilters.covers(brokerFilter, r.filter))) {
+            if (!r.ready.isDone() && brokerFilter.equals(r.filter)) {
                 r.ready.completeExceptionally(reason);
             }
         }
+        refusedFilters.add(brokerFilter);
+        return recompute();
     }
 
     /**
@@ -122,7 +131,8 @@ final class SubscriptionTable {
         for (Registration r : registrations) {
             String cover = r.filter;
             for (Registration other : registrations) {
-                if (!other.filter.equals(cover) && TopicFilters.covers(other.filter, cover)) {
+                if (!other.filter.equals(cover) && !refusedFilters.contains(other.filter)
+                    && TopicFilters.covers(other.filter, cover)) {
                     cover = other.filter;
                 }
             }
@@ -143,6 +153,7 @@ final class SubscriptionTable {
         }
         brokerFilters.clear();
         brokerFilters.putAll(wanted);
+        refusedFilters.retainAll(wanted.keySet());
         acknowledged.keySet().retainAll(wanted.keySet());
         subscribe.keySet().forEach(acknowledged::remove);
         return new Change(subscribe, unsubscribe);

@@ -55,20 +55,26 @@ class SubscriptionTableTest {
     }
 
     @Test
-    void aRefusedFilterFailsTheListenersItCoversThatStillWait() {
-        SubscriptionTable.Registration served = listener("served", "$IOTOS/e/1/2/+");
-        table.add(served);
-        table.acknowledged("$IOTOS/e/1/2/+");
+    void aRefusedFilterFailsItsOwnListenersAndTheFiltersItCoveredAreSubscribedOnTheirOwn() {
         SubscriptionTable.Registration point = listener("point", "$IOTOS/e/1/2/3");
-        SubscriptionTable.Registration other = listener("other", "$IOTOS/e/1/9/+");
         table.add(point);
-        table.add(other);
+        table.acknowledged("$IOTOS/e/1/2/3");
+        SubscriptionTable.Registration device = listener("device", "$IOTOS/e/1/2/+");
+        SubscriptionTable.Change covering = table.add(device);
+        assertThat(covering.unsubscribe()).containsExactly("$IOTOS/e/1/2/3");
 
-        table.refused("$IOTOS/e/1/9/+", new SubscriptionRefusedException("no"));
+        SubscriptionTable.Change change = table.refused("$IOTOS/e/1/2/+", new SubscriptionRefusedException("no"));
 
-        assertThat(served.ready()).isCompleted();
-        assertThat(point.ready()).as("served by the acknowledged filter").isCompleted();
-        assertThat(other.ready()).isCompletedExceptionally();
+        assertThat(device.ready()).isCompletedExceptionally();
+        assertThat(point.ready()).isCompleted();
+        assertThat(change.subscribe()).containsOnlyKeys("$IOTOS/e/1/2/3");
+        assertThat(change.unsubscribe()).isEmpty();
+        assertThat(table.brokerFilters()).as("after a reconnect too")
+                .containsOnlyKeys("$IOTOS/e/1/2/+", "$IOTOS/e/1/2/3");
+
+        SubscriptionTable.Change removed = table.remove(device);
+        assertThat(removed.unsubscribe()).containsExactly("$IOTOS/e/1/2/+");
+        assertThat(removed.subscribe()).isEmpty();
     }
 
     @Test
