@@ -1,7 +1,9 @@
 package io.cameliotos.component.iotos;
 
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -122,9 +124,25 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
             getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(executor);
             executor = null;
         }
+        awaitAnswersSent();
         // the reference stays: late completions then meet a closed session, which fails them cleanly
         endpoint.releaseSession(session);
         super.doStop();
+    }
+
+    /**
+     * Gives answers the session still holds (e.g. while reconnecting) up to {@code connectionTimeout} to go out: the
+     * session may close with this consumer, and with it what it holds. Not part of the pending count, which would
+     * hold a suspend, too, for as long as the broker is away.
+     */
+    private void awaitAnswersSent() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(configuration.getConnectionTimeout());
+        synchronized (unsentAnswers) {
+            long left;
+            while (unsentAnswers.get() > 0 && (left = deadline - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(unsentAnswers, left);
+            }
+        }
     }
 
     @Override
@@ -133,14 +151,11 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
         return false;
     }
 
-    /**
-     * Messages received and not yet finished, including those waiting for their lane, and answers not yet sent: the
-     * last user of a session closes it, and with it what it still holds.
-     */
+    /** Messages received and not yet finished, including those waiting for their lane. */
     @Override
     public int getPendingExchangesSize() {
         SerialLanes<String> current = lanes;
-        return (current == null ? 0 : current.unfinished()) + unsentAnswers.get();
+        return current == null ? 0 : current.unfinished();
     }
 
     @Override
@@ -192,10 +207,18 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
         String requestId = IotosCodec.findRequestId(payload);
         LOG.warn("Not handled: the consumer stopped before the message on {}{} had its turn", topicName,
                 requestId == null ? "" : " (request " + requestId + ")");
-        if (requestId != null && configuration.isAutoReply()) {
+        if (requestId != null && configuration.isAutoReply() && !answeredBefore(topicName, topic, requestId)) {
             reject(topic, requestId, ResponseCodes.UNAVAILABLE, "the route stopped before this request had its turn; "
                                                                 + "not executed");
         }
+    }
+
+    /**
+     * Whether a repeat of this request ran, or runs, already: then it gets that answer, or none, never a "not
+     * executed" that contradicts it.
+     */
+    protected boolean answeredBefore(String topicName, IotosTopic topic, String requestId) {
+        return false;
     }
 
     /** Logs an unreadable request once, with a cut payload. */
@@ -280,11 +303,25 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
     protected void publishResult(IotosTopic resultTopic, byte[] payload, String requestId) {
         String topicName = resultTopic.toTopicName();
         unsentAnswers.incrementAndGet();
-        session.publish(topicName, payload, configuration.getQos()).whenComplete((v, e) -> {
-            unsentAnswers.decrementAndGet();
+        CompletableFuture<Void> sent;
+        try {
+            sent = session.publish(topicName, payload, configuration.getQos());
+        } catch (RuntimeException e) {
+            answerEnded();
+            throw e;
+        }
+        sent.whenComplete((v, e) -> {
+            answerEnded();
             if (e != null) {
                 LOG.warn("Could not publish result for request {} to {}: {}", requestId, topicName, e.getMessage());
             }
         });
+    }
+
+    private void answerEnded() {
+        synchronized (unsentAnswers) {
+            unsentAnswers.decrementAndGet();
+            unsentAnswers.notifyAll();
+        }
     }
 }

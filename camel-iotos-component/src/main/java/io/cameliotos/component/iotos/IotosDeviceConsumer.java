@@ -105,19 +105,28 @@ final class IotosDeviceConsumer extends IotosConsumerSupport {
 
     /** A control seen before does not run again: it gets the same answer (controls of a point run one at a time). */
     private boolean answeredBefore(String topicName, Control control) {
-        byte[] previous = recent.previous(control.id(), control.requestId());
+        return answeredBefore(topicName, control.id(), control.requestId());
+    }
+
+    @Override
+    protected boolean answeredBefore(String topicName, IotosTopic topic, String requestId) {
+        return answeredBefore(topicName, topic.pointId(), requestId);
+    }
+
+    private boolean answeredBefore(String topicName, long pointId, String requestId) {
+        byte[] previous = recent.previous(pointId, requestId);
         if (previous == null) {
             return false;
         }
         session.metrics().controlDuplicate();
         if (previous == RecentControls.ANSWERED_BY_ROUTE) {
-            LOG.info("Duplicate control {} on {} ignored: the route ran it and answers it itself", control.requestId(),
+            LOG.info("Duplicate control {} on {} ignored: the route ran it and answers it itself", requestId,
                     topicName);
         } else {
-            LOG.info("Duplicate control {} on {} answered again without running the route", control.requestId(),
+            LOG.info("Duplicate control {} on {} answered again without running the route", requestId,
                     topicName);
             publishResult(IotosTopic.parse(topicName).withType(MessageType.CONTROL_RESULT), previous,
-                    control.requestId());
+                    requestId);
         }
         return true;
     }

@@ -3,8 +3,11 @@ package io.cameliotos.component.iotos.session;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executor;
 
 /**
@@ -27,6 +30,8 @@ public final class SerialLanes<K> {
 
     private final Executor executor;
     private final Map<K, ArrayDeque<Task>> lanes = new HashMap<>();
+    /** Lanes whose head task has started running; guarded by {@code lanes}. */
+    private final Set<K> started = new HashSet<>();
     /** Tasks submitted and not yet done, over all lanes; guarded by {@code lanes}. */
     private int unfinished;
     private boolean closed;
@@ -60,17 +65,24 @@ public final class SerialLanes<K> {
     }
 
     /**
-     * Starts no more tasks: those waiting behind a lane's running one are abandoned, in order, on this thread. The
-     * running ones, and those already handed to the executor, finish as usual.
+     * Starts no more tasks: every task that has not started is abandoned, in order, on this thread, including a
+     * lane's first one still waiting for a thread (a pool shut down afterwards would drop it unseen). The running
+     * ones finish as usual.
      */
     public void close() {
         List<Task> abandoned = new ArrayList<>();
         synchronized (lanes) {
             closed = true;
-            for (ArrayDeque<Task> lane : lanes.values()) {
-                while (lane.size() > 1) {
+            for (Iterator<Map.Entry<K, ArrayDeque<Task>>> it = lanes.entrySet().iterator(); it.hasNext();) {
+                Map.Entry<K, ArrayDeque<Task>> entry = it.next();
+                ArrayDeque<Task> lane = entry.getValue();
+                int keep = started.contains(entry.getKey()) ? 1 : 0;
+                while (lane.size() > keep) {
                     abandoned.add(lane.removeLast());
                     unfinished--;
+                }
+                if (lane.isEmpty()) {
+                    it.remove();
                 }
             }
         }
@@ -89,7 +101,13 @@ public final class SerialLanes<K> {
     private void runHead(K key) {
         Task task;
         synchronized (lanes) {
-            task = lanes.get(key).peek();
+            ArrayDeque<Task> lane = lanes.get(key);
+            if (lane == null) {
+                // abandoned by close() while it waited for a thread
+                return;
+            }
+            started.add(key);
+            task = lane.peek();
         }
         Runnable done = new Runnable() {
             private boolean called;
@@ -119,6 +137,7 @@ public final class SerialLanes<K> {
             ArrayDeque<Task> lane = lanes.get(key);
             lane.poll();
             unfinished--;
+            started.remove(key);
             more = !lane.isEmpty();
             if (!more) {
                 lanes.remove(key);

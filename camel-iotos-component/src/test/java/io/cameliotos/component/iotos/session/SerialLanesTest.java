@@ -126,4 +126,29 @@ class SerialLanesTest {
         assertThat(ran).containsExactly("a1");
         assertThat(lanes.unfinished()).isZero();
     }
+
+    @Test
+    void closingAbandonsAFirstTaskStillWaitingForAThread() {
+        List<Runnable> handedOver = new ArrayList<>();
+        SerialLanes<String> lanes = new SerialLanes<>(handedOver::add);
+        List<String> seen = new ArrayList<>();
+        lanes.submit("a", new SerialLanes.Task() {
+            @Override
+            public void run(Runnable done) {
+                seen.add("ran");
+                done.run();
+            }
+
+            @Override
+            public void abandon() {
+                seen.add("abandoned");
+            }
+        });
+
+        lanes.close();
+        handedOver.forEach(Runnable::run);
+
+        assertThat(seen).containsExactly("abandoned");
+        assertThat(lanes.unfinished()).isZero();
+    }
 }
