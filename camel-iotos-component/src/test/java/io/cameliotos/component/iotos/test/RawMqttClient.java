@@ -85,7 +85,18 @@ public final class RawMqttClient implements AutoCloseable {
         }
         System.err.println("raw client " + client.getClientId() + ": the broker dropped the connection while setting "
                            + "up (" + e + "); connecting once more");
-        client.connect(options);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            try {
+                client.connect(options);
+                return true;
+            } catch (MqttException again) {
+                if (again.getReasonCode() == MqttException.REASON_CODE_CLIENT_DISCONNECTING) {
+                    // the client is still winding the lost connection down
+                    return false;
+                }
+                throw again;
+            }
+        });
     }
 
     public void publish(String topic, String payload) throws MqttException {
