@@ -981,14 +981,7 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         // one runs, held by the latch; two wait in its lane
         await().atMost(WAIT).until(() -> consumer.getPendingExchangesSize() == 3);
 
-        Thread stopper = new Thread(() -> {
-            try {
-                context.getRouteController().stopRoute("controls");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        stopper.start();
+        Thread stopper = stopInBackground(context, "controls");
         await().atMost(WAIT).until(() -> consumer.isSuspended() || session.state() == SessionState.CLOSED);
         release.countDown();
 
@@ -1027,14 +1020,7 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         await().atMost(WAIT).until(() -> !session.isConnected());
 
         try (LogCapture logs = new LogCapture(org.apache.logging.log4j.Level.WARN)) {
-            Thread stopper = new Thread(() -> {
-                try {
-                    context.getRouteController().stopRoute("controls");
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            stopper.start();
+            Thread stopper = stopInBackground(context, "controls");
             try {
                 await().atMost(WAIT).until(consumer::isSuspended);
                 release.countDown();
@@ -1069,14 +1055,7 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         }
         await().atMost(WAIT).until(() -> consumer.getPendingExchangesSize() == 3);
 
-        Thread stopper = new Thread(() -> {
-            try {
-                context.getRouteController().stopRoute("controls");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        stopper.start();
+        Thread stopper = stopInBackground(context, "controls");
         try {
             for (int i = 1; i < 3; i++) {
                 JsonNode result = json(platform.next(WAIT));
@@ -1164,6 +1143,19 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + field + "\":([0-9.]+)").matcher(json);
         assertThat(m.find()).as(field + " in " + json).isTrue();
         return m.group(1);
+    }
+
+    /** Stops a route through Camel's shutdown strategy on a thread of its own, which waits as the strategy does. */
+    private static Thread stopInBackground(CamelContext context, String routeId) {
+        Thread stopper = new Thread(() -> {
+            try {
+                context.getRouteController().stopRoute(routeId);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        stopper.start();
+        return stopper;
     }
 
     static String control(long id, String jsonValue, String requestId) {
