@@ -315,7 +315,8 @@ public class IotosConfiguration implements Cloneable {
 
     /**
      * MQTT clean session: when false the broker keeps the subscriptions and queued QoS 1/2 messages of the client ID
-     * while it is offline.
+     * while it is offline, stopping consumers keep their subscriptions at the broker, and what the broker sends at the
+     * next start before a consumer subscribed is held for it (up to 60 s).
      */
     public void setCleanSession(boolean cleanSession) {
         this.cleanSession = cleanSession;

@@ -27,6 +27,7 @@ import io.cameliotos.component.iotos.test.RawMqttClient;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.Exchange;
+import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
@@ -1103,6 +1104,88 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         JsonNode result = json(platform.next(WAIT));
         assertThat(result.get("requestId").asText()).isEqualTo("resumed-1");
         assertThat(result.get("value").asText()).isEqualTo("ran 5");
+    }
+
+    @Test
+    void aPersistentSessionRunsTheControlsTheBrokerQueuedWhileTheApplicationWasAwayInOrder() throws Exception {
+        // more than Moquette lets a client have in flight (10): all held back unacknowledged, they would stop the rest
+        int queued = 30;
+        RawMqttClient platform = queueControlsWhileAway(queued);
+
+        // the upload route connects first: the broker sends what it queued before any route listens for it
+        CamelContext context = persistentContext(uploads());
+        IotosSession session = onlySession(context);
+        await().atMost(WAIT).until(() -> session.heldCount() == queued);
+        context.addRoutes(controls());
+
+        for (int i = 1; i <= queued; i++) {
+            JsonNode result = json(platform.next(WAIT));
+            assertThat(result.get("requestId").asText()).isEqualTo("away-" + i);
+            assertThat(result.get("value").asText()).isEqualTo("ran " + i);
+        }
+        assertThat(session.heldCount()).isZero();
+        assertThat(session.metrics().snapshot()).containsEntry("messagesUnclaimed", 0L);
+    }
+
+    @Test
+    void controlsAPersistentSessionHeldWhenItClosedComeAgainAtTheNextConnect() throws Exception {
+        RawMqttClient platform = queueControlsWhileAway(3);
+        CamelContext withoutControls = persistentContext(uploads());
+        await().atMost(WAIT).until(() -> onlySession(withoutControls).heldCount() == 3);
+        // closed before a listener came: left unacknowledged
+        withoutControls.stop();
+
+        persistentContext(uploads(), controls());
+        Map<String, String> values = new LinkedHashMap<>();
+        for (int i = 1; i <= 3; i++) {
+            JsonNode result = json(platform.next(WAIT));
+            values.put(result.get("requestId").asText(), result.get("value").asText());
+        }
+        // resent by the broker, which need not keep the order
+        assertThat(values).containsOnly(Map.entry("away-1", "ran 1"), Map.entry("away-2", "ran 2"),
+                Map.entry("away-3", "ran 3"));
+    }
+
+    private static RouteBuilder uploads() {
+        return new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:upload").to("iotos:171/401/1963");
+            }
+        };
+    }
+
+    private static RouteBuilder controls() {
+        return new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401/1963").routeId("controls").setBody(simple("ran ${body}"));
+            }
+        };
+    }
+
+    /**
+     * Runs the controls route once with a persistent session and stops it; then publishes {@code count} controls,
+     * which the broker queues for the device. Returns the platform, subscribed to the results.
+     */
+    private RawMqttClient queueControlsWhileAway(int count) throws Exception {
+        persistentContext(uploads(), controls()).stop();
+        RawMqttClient platform = rawClient("raw-platform").subscribe(CONTROL_RESULT_TOPIC);
+        for (int i = 1; i <= count; i++) {
+            platform.publish(CONTROL_TOPIC, control(1963, Integer.toString(i), "away-" + i));
+        }
+        return platform;
+    }
+
+    /** A started context whose sessions are persistent ({@code cleanSession=false}). */
+    private CamelContext persistentContext(RoutesBuilder... routes) throws Exception {
+        CamelContext context = newContext();
+        context.getComponent("iotos", IotosComponent.class).getConfiguration().setCleanSession(false);
+        for (RoutesBuilder route : routes) {
+            context.addRoutes(route);
+        }
+        context.start();
+        return context;
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.cameliotos.component.iotos.session;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
@@ -63,6 +64,15 @@ public final class IotosSession {
     private static final long QUIESCE_MILLIS = 1000;
     /** The SUBACK return code of a refused subscription (MQTT 3.1.1 §3.9.3). */
     private static final int SUBSCRIPTION_FAILURE = 0x80;
+    /** How many messages without a listener are held for one ({@link UnclaimedMessages}), and for how long. */
+    private static final int UNCLAIMED_CAPACITY = 1000;
+    private static final long UNCLAIMED_MAX_AGE_SECONDS = 60;
+    /**
+     * How many held messages are left unacknowledged, so that the broker sends them again if the session closes
+     * first. Brokers give a client 10 to 20 messages in flight (Mosquitto 20): a few more held back would stop every
+     * other delivery of the connection until they are claimed or given up, so the others are acknowledged at once.
+     */
+    private static final int UNACKNOWLEDGED_HOLD_LIMIT = 8;
 
     private final SessionSettings settings;
     private final ScheduledExecutorService scheduler;
@@ -93,6 +103,13 @@ public final class IotosSession {
      */
     private final ConcurrentLinkedQueue<PendingPublish> unreportedQos0 = new ConcurrentLinkedQueue<>();
     private final SubscriptionTable subscriptions = new SubscriptionTable();
+    private final UnclaimedMessages unclaimed =
+            new UnclaimedMessages(UNCLAIMED_CAPACITY, TimeUnit.SECONDS.toNanos(UNCLAIMED_MAX_AGE_SECONDS));
+    /** Whether {@link #unclaimed} holds anything: read without the lock for every arriving message. */
+    private volatile boolean holding;
+    private ScheduledFuture<?> unclaimedExpiry;
+    /** Counts connections; a message can be acknowledged only on the one it came on. Written under the lock. */
+    private volatile int connection;
     private final AtomicLong sequence = new AtomicLong();
     private final CompletableFuture<Void> firstAttempt = new CompletableFuture<>();
     private final AtomicInteger inflight = new AtomicInteger();
@@ -116,6 +133,8 @@ public final class IotosSession {
                                                + e.getMessage(), e);
         }
         this.client.setCallback(new Callback());
+        // a message no listener took yet is acknowledged once one has it (see UnclaimedMessages)
+        this.client.setManualAcks(true);
         this.backlog = new SendBacklog(settings.maxInflight());
         this.connectOptions = connectOptions(settings, backlog);
         this.store = settings.persistenceDirectory() == null
@@ -248,6 +267,11 @@ public final class IotosSession {
             failAll(queue, closed);
             failAll(resend, closed);
             updateWaiting();
+            if (unclaimedExpiry != null) {
+                unclaimedExpiry.cancel(false);
+            }
+            unclaimed.clear().forEach(this::leaveUnclaimed);
+            holding = false;
         } finally {
             lock.unlock();
         }
@@ -347,6 +371,7 @@ public final class IotosSession {
                 filters = null;
             } else {
                 state = SessionState.CONNECTED;
+                connection++;
                 metrics.connects.increment();
                 lastError = null;
                 failedAttempts = 0;
@@ -384,6 +409,7 @@ public final class IotosSession {
             state = SessionState.DISCONNECTED;
             lastError = cause;
             resendUnreportedQos0();
+            forgetRedeliveredUnclaimed();
             delay = nextReconnectDelay(failedAttempts++);
             reconnectTask = scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
         } finally {
@@ -649,10 +675,12 @@ public final class IotosSession {
 
     /**
      * Adds a listener for a topic filter; the broker subscription is shared with other listeners of this session
-     * and restored after every reconnect.
+     * and restored after every reconnect. The listener first gets the held messages it matches, which arrived while
+     * no listener had them.
      *
      * @return a handle whose {@link Subscription#ready()} completes once the broker acknowledged a covering
-     *         subscription; close it to remove the listener
+     *         subscription; close it to remove the listener (a clean session then unsubscribes at the broker, a
+     *         persistent one keeps the subscription there)
      */
     public Subscription subscribe(String filter, int qos, MessageListener listener) {
         SubscriptionTable.Registration registration = new SubscriptionTable.Registration(filter, qos, listener);
@@ -662,17 +690,165 @@ public final class IotosSession {
                 throw new IllegalStateException("session " + settings.key() + " is closed");
             }
             applyIfConnected(subscriptions.add(registration));
+            if (holding) {
+                deliverClaimed(registration);
+            }
         } finally {
             lock.unlock();
         }
         return new Subscription(registration.ready(), () -> unsubscribe(registration));
     }
 
+    /**
+     * Gives a new listener the held messages it matches, under the lock: a message arriving meanwhile waits for the
+     * lock ({@link #holding} is still set), so it cannot overtake them.
+     */
+    private void deliverClaimed(SubscriptionTable.Registration registration) {
+        List<UnclaimedMessages.Message> claimed = unclaimed.claim(registration.filter);
+        for (UnclaimedMessages.Message m : claimed) {
+            try {
+                registration.listener.onMessage(m.topic(), m.payload(), m.qos(), m.duplicate());
+            } catch (RuntimeException e) {
+                LOG.warn("Listener failed for message on {} at {}", m.topic(), settings.key(), e);
+            }
+            acknowledge(m);
+        }
+        holding = !unclaimed.isEmpty();
+        if (!claimed.isEmpty()) {
+            LOG.info("Session {} gave {} message(s) that had arrived before any listener to the new subscription {}",
+                    settings.key(), claimed.size(), registration.filter);
+        }
+    }
+
+    /**
+     * A message no listener took: held, unless a listener subscribed meanwhile.
+     *
+     * @return whether it is to be acknowledged later (when claimed or given up) or never (left to the broker)
+     */
+    private boolean dispatchOrHold(String topic, MqttMessage message) {
+        lock.lock();
+        try {
+            if (subscriptions.dispatch(topic, message.getPayload(), message.getQos(), message.isDuplicate()) > 0) {
+                return false;
+            }
+            boolean acknowledgeNow = message.getQos() > 0 && unclaimed.unacknowledged() >= UNACKNOWLEDGED_HOLD_LIMIT;
+            UnclaimedMessages.Message m = new UnclaimedMessages.Message(topic, message.getPayload(), message.getQos(),
+                    message.isDuplicate(), message.getId(), connection, acknowledgeNow, System.nanoTime());
+            if (state == SessionState.CLOSED) {
+                leaveUnclaimed(m);
+                return !acknowledgeNow;
+            }
+            LOG.debug("Holding a message on {} at {} until a listener subscribes to it", topic, settings.key());
+            UnclaimedMessages.Message dropped = unclaimed.hold(m);
+            holding = true;
+            if (dropped != null) {
+                dropUnclaimed(dropped, "more than " + UNCLAIMED_CAPACITY + " messages were waiting for a listener");
+            }
+            scheduleUnclaimedExpiry();
+            return !acknowledgeNow;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Called with the lock held. */
+    private void scheduleUnclaimedExpiry() {
+        if (unclaimedExpiry != null || unclaimed.isEmpty()) {
+            return;
+        }
+        try {
+            unclaimedExpiry = scheduler.schedule(this::expireUnclaimed,
+                    Math.max(0, unclaimed.nextExpiryNanos() - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // the component is stopping, and the session closes with it
+            LOG.debug("Cannot schedule the expiry of unclaimed messages of {}: {}", settings.key(), e.getMessage());
+        }
+    }
+
+    private void expireUnclaimed() {
+        lock.lock();
+        try {
+            unclaimedExpiry = null;
+            unclaimed.expire(System.nanoTime()).forEach(m -> dropUnclaimed(m, "no listener subscribed to it within "
+                                                                             + UNCLAIMED_MAX_AGE_SECONDS + " s"));
+            holding = !unclaimed.isEmpty();
+            scheduleUnclaimedExpiry();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Called with the lock held when the connection is lost. A persistent session's broker sends again what was not
+     * acknowledged, so those copies go; a clean session's broker forgets them, so they stay held.
+     */
+    private void forgetRedeliveredUnclaimed() {
+        if (!settings.cleanSession() && holding) {
+            int forgotten = unclaimed.takeIf(UnclaimedMessages.Message::unacknowledged).size();
+            holding = !unclaimed.isEmpty();
+            LOG.debug("Session {} lost {} unclaimed message(s) with the connection; the broker sends them again",
+                    settings.key(), forgotten);
+        }
+    }
+
+    /** Gives up a held message for good: acknowledged, since the broker would otherwise send it again. */
+    private void dropUnclaimed(UnclaimedMessages.Message m, String why) {
+        acknowledge(m);
+        metrics.messagesUnclaimed.increment();
+        LOG.warn("Dropped a message on {} at {}: {}; payload: {}", m.topic(), settings.key(), why,
+                Payloads.preview(m.payload()));
+    }
+
+    /** A held message the closing session cannot give to anyone: a persistent session's broker has it still. */
+    private void leaveUnclaimed(UnclaimedMessages.Message m) {
+        if (m.unacknowledged() && !settings.cleanSession()) {
+            LOG.info("Session {} closed before a listener took the message on {}; left unacknowledged, the broker "
+                     + "sends it again when the session next connects", settings.key(), m.topic());
+        } else {
+            metrics.messagesUnclaimed.increment();
+            LOG.warn("Dropped a message on {} at {}: the session closed before a listener subscribed to it; "
+                     + "payload: {}", m.topic(), settings.key(), Payloads.preview(m.payload()));
+        }
+    }
+
+    /** Acknowledges a held message, unless the broker was told already or its connection is gone. */
+    private void acknowledge(UnclaimedMessages.Message m) {
+        if (m.unacknowledged() && m.connection() == connection) {
+            acknowledge(m.messageId(), m.qos());
+        }
+    }
+
+    private void acknowledge(int messageId, int qos) {
+        if (qos == 0) {
+            return;
+        }
+        try {
+            client.messageArrivedComplete(messageId, qos);
+        } catch (MqttException e) {
+            // the connection went: a persistent session's broker sends the message again
+            LOG.debug("Acknowledgement of message {} on {} failed: {}", messageId, settings.key(), e.getMessage());
+        }
+    }
+
+    /** Messages received with no listener for them, held in case one subscribes soon. */
+    public int heldCount() {
+        lock.lock();
+        try {
+            return unclaimed.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void unsubscribe(SubscriptionTable.Registration registration) {
         lock.lock();
         try {
             if (state != SessionState.CLOSED) {
-                applyIfConnected(subscriptions.remove(registration));
+                SubscriptionTable.Change change = subscriptions.remove(registration);
+                // a persistent session keeps its broker subscriptions, so that the broker queues while the listener
+                // is away (a stopped route, a stopped application); messages arriving meanwhile are held
+                applyIfConnected(settings.cleanSession() ? change : new SubscriptionTable.Change(change.subscribe(),
+                        List.of()));
             }
         } finally {
             lock.unlock();
@@ -753,16 +929,19 @@ public final class IotosSession {
 
         @Override
         public void messageArrived(String topic, MqttMessage message) {
+            boolean acknowledgeLater = false;
             try {
-                if (subscriptions.dispatch(topic, message.getPayload(), message.getQos(), message.isDuplicate()) == 0) {
-                    // the broker was still delivering for a filter just unsubscribed, or for one an earlier run of a
-                    // persistent session subscribed: acknowledged all the same, so say so
-                    LOG.warn("Dropped a message on {} at {}: no listener (any more) for it; payload: {}", topic,
-                            settings.key(), Payloads.preview(message.getPayload()));
-                }
+                // while messages are held, this one takes the lock too, so that held ones reach a new listener first
+                acknowledgeLater = (holding || subscriptions.dispatch(topic, message.getPayload(), message.getQos(),
+                        message.isDuplicate()) == 0)
+                       && dispatchOrHold(topic, message);
             } catch (RuntimeException e) {
                 // a listener's failure must never reach the client, which would drop the connection
                 LOG.warn("Listener failed for message on {} at {}", topic, settings.key(), e);
+            }
+            if (!acknowledgeLater) {
+                // a listener has it: from here on, losing it is the listener's business, as without manual acks
+                acknowledge(message.getId(), message.getQos());
             }
         }
 

@@ -15,6 +15,7 @@ public final class SessionMetrics {
     final LongAdder connectFailures = new LongAdder();
     final LongAdder published = new LongAdder();
     final LongAdder publishFailures = new LongAdder();
+    final LongAdder messagesUnclaimed = new LongAdder();
     private final LongAdder uploadsSent = new LongAdder();
     private final LongAdder uploadsAcked = new LongAdder();
     private final LongAdder uploadsFailed = new LongAdder();
@@ -64,6 +65,7 @@ public final class SessionMetrics {
         values.put("connectFailures", connectFailures.sum());
         values.put("published", published.sum());
         values.put("publishFailures", publishFailures.sum());
+        values.put("messagesUnclaimed", messagesUnclaimed.sum());
         values.put("uploadsSent", uploadsSent.sum());
         values.put("uploadsAcked", uploadsAcked.sum());
         values.put("uploadsFailed", uploadsFailed.sum());
