@@ -44,6 +44,8 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
     protected final IotosConfiguration configuration;
     protected final IotosCodec codec;
     protected IotosSession session;
+    /** Whether this consumer still has its share of the session: given back once. */
+    private boolean sessionHeld;
     /** Answers handed to the session and not yet sent. */
     private final AtomicInteger unsentAnswers = new AtomicInteger();
     private Subscription subscription;
@@ -84,6 +86,7 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
                 .newThreadPool(this, "IotosConsumer[" + filter().toFilter() + "]", profile);
         lanes = new SerialLanes<>(executor);
         session = endpoint.acquireSession();
+        sessionHeld = true;
         subscribe();
     }
 
@@ -108,12 +111,24 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
     }
 
     @Override
-    protected void doResume() {
-        subscribe();
+    protected void doResume() throws Exception {
+        try {
+            subscribe();
+        } catch (RuntimeException e) {
+            // Camel regards a consumer whose resume failed as stopped and never stops it: give back what it holds
+            release();
+            throw e;
+        }
     }
 
     @Override
     protected void doStop() throws Exception {
+        release();
+        super.doStop();
+    }
+
+    /** Everything stopping does but Camel's own part; once only, however often it is called. */
+    private void release() throws InterruptedException {
         unsubscribe();
         // Camel's shutdown waited for the pending messages; what is still queued now (a stop that timed out, or one
         // without the shutdown strategy) is answered as not executed, while the session can carry the answers
@@ -126,8 +141,10 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
         }
         awaitAnswersSent();
         // the reference stays: late completions then meet a closed session, which fails them cleanly
-        endpoint.releaseSession(session);
-        super.doStop();
+        if (sessionHeld) {
+            sessionHeld = false;
+            endpoint.releaseSession(session);
+        }
     }
 
     /**

@@ -43,6 +43,36 @@ class EmbeddedDeviceRoleTest extends DeviceRoleSuite {
     }
 
     @Test
+    void aResumeTheBrokerRefusesGivesTheSessionBack() throws Exception {
+        broker().stop();
+        CamelContext context = newContext();
+        IotosComponent iotos = context.getComponent("iotos", IotosComponent.class);
+        iotos.getConfiguration().setConnectionTimeout(1);
+        iotos.getConfiguration().setReconnectDelay(50);
+        iotos.getConfiguration().setMaxReconnectDelay(200);
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                // started and suspended while the broker is down: the refusal comes with the resume
+                from("iotos:171/999").routeId("device").log("${body}");
+            }
+        });
+        try {
+            context.start();
+            context.getRouteController().suspendRoute("device");
+        } finally {
+            broker().start();
+        }
+        IotosSession session = onlySession(context);
+        await().atMost(WAIT).until(session::isConnected);
+
+        assertThatThrownBy(() -> context.getRouteController().resumeRoute("device"))
+                .hasStackTraceContaining("refused the subscription " + EmbeddedBroker.UNREADABLE + "+");
+        assertThat(iotos.getSessions().sessions()).as("the consumer that failed to resume gave its session back")
+                .isEmpty();
+    }
+
+    @Test
     void aPointConsumerStillReceivesWhenTheBrokerRefusesTheDeviceFilterCoveringIt() throws Exception {
         broker().stop();
         CamelContext context = newContext();
