@@ -8,6 +8,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.function.ThrowingConsumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -43,58 +44,32 @@ class EmbeddedDeviceRoleTest extends DeviceRoleSuite {
     }
 
     @Test
-    void aResumeTheBrokerRefusesGivesTheSessionBack() throws Exception {
-        broker().stop();
-        CamelContext context = newContext();
-        IotosComponent iotos = context.getComponent("iotos", IotosComponent.class);
-        iotos.getConfiguration().setConnectionTimeout(1);
-        iotos.getConfiguration().setReconnectDelay(50);
-        iotos.getConfiguration().setMaxReconnectDelay(200);
-        context.addRoutes(new RouteBuilder() {
+    void aResumeTheBrokerRefusesGivesTheSessionBack() throws Throwable {
+        // started and suspended while the broker is down: the refusal comes with the resume
+        CamelContext context = startWhileTheBrokerIsDown(new RouteBuilder() {
             @Override
             public void configure() {
-                // started and suspended while the broker is down: the refusal comes with the resume
                 from("iotos:171/999").routeId("device").log("${body}");
             }
-        });
-        try {
-            context.start();
-            context.getRouteController().suspendRoute("device");
-        } finally {
-            broker().start();
-        }
-        IotosSession session = onlySession(context);
-        await().atMost(WAIT).until(session::isConnected);
+        }, started -> started.getRouteController().suspendRoute("device"));
 
         assertThatThrownBy(() -> context.getRouteController().resumeRoute("device"))
                 .hasStackTraceContaining("refused the subscription " + EmbeddedBroker.UNREADABLE + "+");
-        assertThat(iotos.getSessions().sessions()).as("the consumer that failed to resume gave its session back")
-                .isEmpty();
+        assertThat(context.getComponent("iotos", IotosComponent.class).getSessions().sessions())
+                .as("the consumer that failed to resume gave its session back").isEmpty();
     }
 
     @Test
-    void aPointConsumerStillReceivesWhenTheBrokerRefusesTheDeviceFilterCoveringIt() throws Exception {
-        broker().stop();
-        CamelContext context = newContext();
-        IotosComponent iotos = context.getComponent("iotos", IotosComponent.class);
-        iotos.getConfiguration().setConnectionTimeout(1);
-        iotos.getConfiguration().setReconnectDelay(50);
-        iotos.getConfiguration().setMaxReconnectDelay(200);
-        context.addRoutes(new RouteBuilder() {
+    void aPointConsumerStillReceivesWhenTheBrokerRefusesTheDeviceFilterCoveringIt() throws Throwable {
+        // started while the broker is down: the refusal comes with the connection, after the start
+        startWhileTheBrokerIsDown(new RouteBuilder() {
             @Override
             public void configure() {
-                // started while the broker is down: the refusal comes with the connection, after the start
                 from("iotos:171/999").setBody(constant("device"));
                 from("iotos:171/999/5").setBody(constant("point"));
             }
+        }, started -> {
         });
-        try {
-            context.start();
-        } finally {
-            broker().start();
-        }
-        IotosSession session = onlySession(context);
-        await().atMost(WAIT).until(session::isConnected);
         io.cameliotos.component.iotos.test.RawMqttClient platform = rawClient("raw-platform")
                 .subscribe(EmbeddedBroker.UNREADABLE + "5/result");
 
@@ -103,5 +78,29 @@ class EmbeddedDeviceRoleTest extends DeviceRoleSuite {
             platform.publish(EmbeddedBroker.UNREADABLE + "5", control(5, "1", "p-" + System.nanoTime()));
             return platform.poll(java.time.Duration.ofMillis(200)) != null;
         });
+    }
+
+    /**
+     * Starts the routes while the broker is down, does {@code whileDown}, then starts the broker and waits until the
+     * session connected.
+     */
+    private CamelContext startWhileTheBrokerIsDown(RouteBuilder routes, ThrowingConsumer<CamelContext> whileDown)
+            throws Throwable {
+        broker().stop();
+        CamelContext context = newContext();
+        IotosConfiguration configuration = context.getComponent("iotos", IotosComponent.class).getConfiguration();
+        configuration.setConnectionTimeout(1);
+        configuration.setReconnectDelay(50);
+        configuration.setMaxReconnectDelay(200);
+        context.addRoutes(routes);
+        try {
+            context.start();
+            whileDown.accept(context);
+        } finally {
+            broker().start();
+        }
+        IotosSession session = onlySession(context);
+        await().atMost(WAIT).until(session::isConnected);
+        return context;
     }
 }
