@@ -1,5 +1,8 @@
 package io.cameliotos.component.iotos.session;
 
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -13,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import io.cameliotos.component.iotos.protocol.OfflineBufferPolicy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -63,8 +67,12 @@ class SessionRegistryTest {
     }
 
     private static SessionSettings settings(String clientId) {
+        return settings(clientId, null);
+    }
+
+    private static SessionSettings settings(String clientId, Path persistenceDirectory) {
         return new SessionSettings(NO_BROKER, clientId, null, null, true, 60, 1, 10, 100, OfflineBufferPolicy.FAIL,
-                1000, 1000, false, null, null);
+                1000, 1000, false, null, persistenceDirectory);
     }
 
     @Test
@@ -120,5 +128,30 @@ class SessionRegistryTest {
         assertThat(again).as("no key is left closing").isNotSameAs(second);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> failing.release(again)).hasMessageContaining("device_1_3");
         assertThat(again.state()).isEqualTo(SessionState.CLOSED);
+    }
+
+    @Test
+    void aSessionThatFailedToStartIsNotHandedToTheNextUser(@TempDir Path base) throws Exception {
+        finishClosing.countDown();
+        // a stored publish that cannot be read, and cannot be set aside either: recovering the store fails
+        Path store = base.resolve("device_1_2");
+        Files.createDirectories(store.resolve("7.msg"));
+        Path blocker = Files.createDirectories(store.resolve("7.msg.bad"));
+        Files.writeString(blocker.resolve("keep"), "x");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> registry.acquire(settings("device_1_2", base)))
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining(store.toString());
+        assertThat(registry.sessions()).as("the failed session is not registered").isEmpty();
+        assertThat(events).hasSize(2);
+        assertThat(events.get(1)).as("the listener is told it closed, as it was told it opened")
+                .isEqualTo("closed" + events.get(0).substring("opened".length()));
+
+        Files.delete(blocker.resolve("keep"));
+        Files.delete(blocker);
+        IotosSession next = registry.acquire(settings("device_1_2", base));
+        assertThat(next.state()).isNotEqualTo(SessionState.CLOSED);
+        assertThat(events).hasSize(3);
+        assertThat(events.get(2)).as("a session of its own").isNotEqualTo(events.get(0)).startsWith("opened device_1_2#");
     }
 }
