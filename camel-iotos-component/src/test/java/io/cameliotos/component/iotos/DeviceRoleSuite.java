@@ -1118,11 +1118,7 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         await().atMost(WAIT).until(() -> session.heldCount() == queued);
         context.addRoutes(controls());
 
-        for (int i = 1; i <= queued; i++) {
-            JsonNode result = json(platform.next(WAIT));
-            assertThat(result.get("requestId").asText()).isEqualTo("away-" + i);
-            assertThat(result.get("value").asText()).isEqualTo("ran " + i);
-        }
+        assertAwayControlsAnsweredInOrder(platform, queued);
         assertThat(session.heldCount()).isZero();
         assertThat(session.metrics().snapshot()).containsEntry("messagesUnclaimed", 0L);
     }
@@ -1144,6 +1140,60 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         // resent by the broker, which need not keep the order
         assertThat(values).containsOnly(Map.entry("away-1", "ran 1"), Map.entry("away-2", "ran 2"),
                 Map.entry("away-3", "ran 3"));
+    }
+
+    @Test
+    void aPersistentSessionsPointRouteIsAnsweredOnceAfterTheDeviceWideRouteStops() throws Exception {
+        CamelContext context = persistentContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401").routeId("device-wide").setBody(simple("device-wide ${body}"));
+            }
+        }, controls());
+        RawMqttClient platform = rawClient("raw-platform").subscribe(CONTROL_RESULT_TOPIC);
+        // the device-wide filter stays at the broker for the stopped route and now serves the point's route alone.
+        // A broker may send a copy per matching filter, so the point's own filter must not join it; Mosquitto and
+        // Moquette send one copy anyway, so SubscriptionTableTest checks that no second filter is subscribed
+        context.getRouteController().stopRoute("device-wide");
+
+        platform.publish(CONTROL_TOPIC, control(1963, "1", "once-1"));
+        platform.publish(CONTROL_TOPIC, control(1963, "2", "once-2"));
+        // one point's controls are answered in arrival order, so a second copy of the first comes before the second
+        List<String> answered = new ArrayList<>();
+        while (!answered.contains("once-2=ran 2")) {
+            JsonNode result = json(platform.next(WAIT));
+            answered.add(result.get("requestId").asText() + "=" + result.get("value").asText());
+        }
+        assertThat(answered).containsExactly("once-1=ran 1", "once-2=ran 2");
+    }
+
+    @Test
+    void controlsHeldAcrossABrokerRestartRunInArrivalOrderOnceARouteListens() throws Exception {
+        int queued = 30;
+        queueControlsWhileAway(queued);
+        CamelContext context = persistentContext(uploads());
+        IotosSession session = onlySession(context);
+        await().atMost(WAIT).until(() -> session.heldCount() == queued);
+
+        // some of the held controls are still unacknowledged; this broker keeps no sessions, so it never resends them
+        broker().stop();
+        await().atMost(WAIT).until(() -> !session.isConnected());
+        broker().start();
+        await().atMost(WAIT).until(session::isConnected);
+        RawMqttClient platform = rawClient("raw-platform-after-restart").subscribe(CONTROL_RESULT_TOPIC);
+        context.addRoutes(controls());
+
+        assertAwayControlsAnsweredInOrder(platform, queued);
+        assertThat(session.heldCount()).isZero();
+    }
+
+    /** The first results the platform gets answer the controls {@link #queueControlsWhileAway} published, in order. */
+    private static void assertAwayControlsAnsweredInOrder(RawMqttClient platform, int count) throws Exception {
+        for (int i = 1; i <= count; i++) {
+            JsonNode result = json(platform.next(WAIT));
+            assertThat(result.get("requestId").asText()).isEqualTo("away-" + i);
+            assertThat(result.get("value").asText()).isEqualTo("ran " + i);
+        }
     }
 
     private static RouteBuilder uploads() {

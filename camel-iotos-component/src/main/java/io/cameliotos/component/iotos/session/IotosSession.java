@@ -64,13 +64,16 @@ public final class IotosSession {
     private static final long QUIESCE_MILLIS = 1000;
     /** The SUBACK return code of a refused subscription (MQTT 3.1.1 §3.9.3). */
     private static final int SUBSCRIPTION_FAILURE = 0x80;
-    /** How many messages without a listener are held for one ({@link UnclaimedMessages}), and for how long. */
+    /** How many messages without a listener are held for one ({@link UnclaimedMessages}), in bytes, and how long. */
     private static final int UNCLAIMED_CAPACITY = 1000;
+    private static final long UNCLAIMED_MAX_BYTES = 16L * 1024 * 1024;
     private static final long UNCLAIMED_MAX_AGE_SECONDS = 60;
     /**
-     * How many held messages are left unacknowledged, so that the broker sends them again if the session closes
-     * first. Brokers give a client 10 to 20 messages in flight (Mosquitto 20): a few more held back would stop every
-     * other delivery of the connection until they are claimed or given up, so the others are acknowledged at once.
+     * How many held messages a persistent session leaves unacknowledged, so that its broker sends them again if the
+     * session closes first. Brokers give a client 10 to 20 messages in flight (Mosquitto 20): a few more held back
+     * would stop every other delivery of the connection until they are claimed or given up, so the others are
+     * acknowledged at once. Only QoS 1 ones: a QoS 2 message reaches the client after the broker heard it arrived
+     * (PUBREC), and the broker then sends again only its release, which the next run's client cannot match.
      */
     private static final int UNACKNOWLEDGED_HOLD_LIMIT = 8;
 
@@ -102,9 +105,10 @@ public final class IotosSession {
      * connection, are never reported, so the loss moves what is left here to {@link #resend}.
      */
     private final ConcurrentLinkedQueue<PendingPublish> unreportedQos0 = new ConcurrentLinkedQueue<>();
-    private final SubscriptionTable subscriptions = new SubscriptionTable();
+    private final SubscriptionTable subscriptions;
     private final UnclaimedMessages unclaimed =
-            new UnclaimedMessages(UNCLAIMED_CAPACITY, TimeUnit.SECONDS.toNanos(UNCLAIMED_MAX_AGE_SECONDS));
+            new UnclaimedMessages(UNCLAIMED_CAPACITY, UNCLAIMED_MAX_BYTES,
+                    TimeUnit.SECONDS.toNanos(UNCLAIMED_MAX_AGE_SECONDS));
     /** Whether {@link #unclaimed} holds anything: read without the lock for every arriving message. */
     private volatile boolean holding;
     private ScheduledFuture<?> unclaimedExpiry;
@@ -124,6 +128,9 @@ public final class IotosSession {
     IotosSession(SessionSettings settings, ScheduledExecutorService scheduler, Executor callbackExecutor) {
         this.settings = settings;
         this.scheduler = scheduler;
+        // a persistent session keeps its broker subscriptions, so that the broker queues while a listener is away (a
+        // stopped route, a stopped application); messages arriving meanwhile are held
+        this.subscriptions = new SubscriptionTable(!settings.cleanSession());
         this.completions = new CompletionRelay(callbackExecutor, scheduler);
         this.correlator = new ResultCorrelator(scheduler, completions);
         try {
@@ -409,7 +416,6 @@ public final class IotosSession {
             state = SessionState.DISCONNECTED;
             lastError = cause;
             resendUnreportedQos0();
-            forgetRedeliveredUnclaimed();
             delay = nextReconnectDelay(failedAttempts++);
             reconnectTask = scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
         } finally {
@@ -731,21 +737,26 @@ public final class IotosSession {
             if (subscriptions.dispatch(topic, message.getPayload(), message.getQos(), message.isDuplicate()) > 0) {
                 return false;
             }
-            boolean acknowledgeNow = message.getQos() > 0 && unclaimed.unacknowledged() >= UNACKNOWLEDGED_HOLD_LIMIT;
+            if (message.isDuplicate() && unclaimed.rebind(topic, message.getPayload(), message.getId(), connection)) {
+                // held since before a reconnect: it keeps its place in line, ahead of what arrived after it
+                return true;
+            }
+            boolean acknowledgeLater = message.getQos() == 1 && !settings.cleanSession()
+                                       && unclaimed.unacknowledged(connection) < UNACKNOWLEDGED_HOLD_LIMIT;
             UnclaimedMessages.Message m = new UnclaimedMessages.Message(topic, message.getPayload(), message.getQos(),
-                    message.isDuplicate(), message.getId(), connection, acknowledgeNow, System.nanoTime());
+                    message.isDuplicate(), message.getId(), connection, acknowledgeLater, System.nanoTime());
             if (state == SessionState.CLOSED) {
                 leaveUnclaimed(m);
-                return !acknowledgeNow;
+                return acknowledgeLater;
             }
             LOG.debug("Holding a message on {} at {} until a listener subscribes to it", topic, settings.key());
-            UnclaimedMessages.Message dropped = unclaimed.hold(m);
-            holding = true;
-            if (dropped != null) {
-                dropUnclaimed(dropped, "more than " + UNCLAIMED_CAPACITY + " messages were waiting for a listener");
-            }
+            // a dropped message is acknowledged as it goes, this one too
+            unclaimed.hold(m).forEach(dropped -> dropUnclaimed(dropped, "more than " + UNCLAIMED_CAPACITY
+                                                                        + " messages or " + UNCLAIMED_MAX_BYTES
+                                                                        + " bytes were waiting for a listener"));
+            holding = !unclaimed.isEmpty();
             scheduleUnclaimedExpiry();
-            return !acknowledgeNow;
+            return acknowledgeLater;
         } finally {
             lock.unlock();
         }
@@ -778,19 +789,6 @@ public final class IotosSession {
         }
     }
 
-    /**
-     * Called with the lock held when the connection is lost. A persistent session's broker sends again what was not
-     * acknowledged, so those copies go; a clean session's broker forgets them, so they stay held.
-     */
-    private void forgetRedeliveredUnclaimed() {
-        if (!settings.cleanSession() && holding) {
-            int forgotten = unclaimed.takeIf(UnclaimedMessages.Message::unacknowledged).size();
-            holding = !unclaimed.isEmpty();
-            LOG.debug("Session {} lost {} unclaimed message(s) with the connection; the broker sends them again",
-                    settings.key(), forgotten);
-        }
-    }
-
     /** Gives up a held message for good: acknowledged, since the broker would otherwise send it again. */
     private void dropUnclaimed(UnclaimedMessages.Message m, String why) {
         acknowledge(m);
@@ -801,7 +799,7 @@ public final class IotosSession {
 
     /** A held message the closing session cannot give to anyone: a persistent session's broker has it still. */
     private void leaveUnclaimed(UnclaimedMessages.Message m) {
-        if (m.unacknowledged() && !settings.cleanSession()) {
+        if (m.unacknowledged()) {
             LOG.info("Session {} closed before a listener took the message on {}; left unacknowledged, the broker "
                      + "sends it again when the session next connects", settings.key(), m.topic());
         } else {
@@ -844,11 +842,7 @@ public final class IotosSession {
         lock.lock();
         try {
             if (state != SessionState.CLOSED) {
-                SubscriptionTable.Change change = subscriptions.remove(registration);
-                // a persistent session keeps its broker subscriptions, so that the broker queues while the listener
-                // is away (a stopped route, a stopped application); messages arriving meanwhile are held
-                applyIfConnected(settings.cleanSession() ? change : new SubscriptionTable.Change(change.subscribe(),
-                        List.of()));
+                applyIfConnected(subscriptions.remove(registration));
             }
         } finally {
             lock.unlock();

@@ -16,6 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Brokers may deliver a message once per matching subscription, so subscribing both {@code .../401/+} and
  * {@code .../401/1963} would deliver controls for point 1963 twice. The table therefore keeps at the broker only the
  * filters no other filter covers, and delivers each arriving message once to every listener whose own filter matches.
+ * <p>
+ * A persistent session's table keeps its broker filters when their listeners go, so that the broker queues for them
+ * while they are away; such a kept filter still covers the filters added later, which are then not subscribed as
+ * well, and leaves the broker only when a wider filter covers it.
  * Not thread-safe for changes: the session serialises them; {@link #dispatch} may run concurrently with them.
  */
 final class SubscriptionTable {
@@ -56,6 +60,12 @@ final class SubscriptionTable {
     private final Map<String, Boolean> acknowledged = new HashMap<>();
     /** Filters the broker refused: they never stand in for the filters they cover. */
     private final Set<String> refusedFilters = new HashSet<>();
+    private final boolean keepBrokerFilters;
+
+    /** @param keepBrokerFilters whether a filter stays at the broker once no listener wants it (persistent sessions) */
+    SubscriptionTable(boolean keepBrokerFilters) {
+        this.keepBrokerFilters = keepBrokerFilters;
+    }
 
     Change add(Registration registration) {
         registrations.add(registration);
@@ -127,16 +137,23 @@ final class SubscriptionTable {
     }
 
     private Change recompute() {
+        List<String> covers = new ArrayList<>();
+        for (Registration r : registrations) {
+            covers.add(r.filter);
+        }
+        if (keepBrokerFilters) {
+            covers.addAll(brokerFilters.keySet());
+        }
         Map<String, Integer> wanted = new HashMap<>();
         for (Registration r : registrations) {
-            String cover = r.filter;
-            for (Registration other : registrations) {
-                if (!other.filter.equals(cover) && !refusedFilters.contains(other.filter)
-                    && TopicFilters.covers(other.filter, cover)) {
-                    cover = other.filter;
+            wanted.merge(widestCover(r.filter, covers), r.qos, Math::max);
+        }
+        if (keepBrokerFilters) {
+            brokerFilters.forEach((filter, qos) -> {
+                if (!refusedFilters.contains(filter)) {
+                    wanted.merge(widestCover(filter, covers), qos, Math::max);
                 }
-            }
-            wanted.merge(cover, r.qos, Math::max);
+            });
         }
         Map<String, Integer> subscribe = new HashMap<>();
         wanted.forEach((filter, qos) -> {
@@ -157,6 +174,17 @@ final class SubscriptionTable {
         acknowledged.keySet().retainAll(wanted.keySet());
         subscribe.keySet().forEach(acknowledged::remove);
         return new Change(subscribe, unsubscribe);
+    }
+
+    /** The widest of {@code covers} that covers {@code filter} (the filter itself if none does), refused ones aside. */
+    private String widestCover(String filter, List<String> covers) {
+        String cover = filter;
+        for (String other : covers) {
+            if (!other.equals(cover) && !refusedFilters.contains(other) && TopicFilters.covers(other, cover)) {
+                cover = other;
+            }
+        }
+        return cover;
     }
 
     private void completeCovered() {

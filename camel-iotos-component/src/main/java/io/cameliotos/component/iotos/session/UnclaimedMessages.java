@@ -1,10 +1,11 @@
 package io.cameliotos.component.iotos.session;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.LinkedList;
 import java.util.List;
-import java.util.function.Predicate;
+import java.util.ListIterator;
 
 /**
  * Messages that arrived with no listener for them, held for a while in case one subscribes.
@@ -12,60 +13,82 @@ import java.util.function.Predicate;
  * A message nobody listens to yet would be lost. That happens on every start of a persistent session
  * ({@code cleanSession=false}): the broker sends what it queued right after the connect, before the consumers of a
  * starting CamelContext have subscribed; and to a consumer stopping or suspended while the broker was still
- * delivering to it. Bounded in number and age: beyond either the oldest go. Not thread-safe: the session guards it
- * with its lock.
+ * delivering to it. Bounded in number, bytes and age: beyond any of them the oldest go. Not thread-safe: the session
+ * guards it with its lock.
  */
 final class UnclaimedMessages {
 
     /**
      * One held message, as it arrived.
      *
-     * @param messageId    the MQTT packet identifier, to acknowledge it with
-     * @param connection   which of the session's connections it came on: only that one can acknowledge it
-     * @param acknowledged whether the broker was told already
+     * @param messageId      the MQTT packet identifier, to acknowledge it with
+     * @param connection     which of the session's connections it came on: only that one can acknowledge it
+     * @param unacknowledged whether the broker still waits for its acknowledgement, and so sends it again if it never
+     *                       comes
      */
     record Message(String topic, byte[] payload, int qos, boolean duplicate, int messageId, int connection,
-            boolean acknowledged, long arrivedNanos) {
-
-        /** Whether the broker still waits for this message's acknowledgement, and so sends it again if it never comes. */
-        boolean unacknowledged() {
-            return !acknowledged && qos > 0;
-        }
+            boolean unacknowledged, long arrivedNanos) {
     }
 
-    private final ArrayDeque<Message> held = new ArrayDeque<>();
+    /** Oldest first; a list, so that a message sent again can take the place of the one held. */
+    private final LinkedList<Message> held = new LinkedList<>();
     private final int capacity;
+    private final long maxBytes;
     private final long maxAgeNanos;
+    private long bytes;
 
-    UnclaimedMessages(int capacity, long maxAgeNanos) {
+    UnclaimedMessages(int capacity, long maxBytes, long maxAgeNanos) {
         this.capacity = capacity;
+        this.maxBytes = maxBytes;
         this.maxAgeNanos = maxAgeNanos;
     }
 
     /**
      * Holds a message.
      *
-     * @return the oldest message, dropped to make room, or {@code null}
+     * @return the messages dropped to make room, oldest first: the message itself if it is larger than all the room
+     *         there is
      */
-    Message hold(Message message) {
-        Message dropped = held.size() >= capacity ? held.poll() : null;
+    List<Message> hold(Message message) {
+        if (message.payload().length > maxBytes) {
+            return List.of(message);
+        }
+        List<Message> dropped = new ArrayList<>(0);
+        while (held.size() >= capacity || bytes + message.payload().length > maxBytes) {
+            dropped.add(poll());
+        }
         held.add(message);
+        bytes += message.payload().length;
         return dropped;
+    }
+
+    /**
+     * A held message the broker sent again, on a later connection, because it was never acknowledged: the held one
+     * keeps its place in line and is now acknowledged on {@code connection}.
+     *
+     * @return whether the message was held already; if not, it is a message of its own
+     */
+    boolean rebind(String topic, byte[] payload, int messageId, int connection) {
+        for (ListIterator<Message> it = held.listIterator(); it.hasNext();) {
+            Message m = it.next();
+            if (m.unacknowledged() && m.connection() != connection && m.messageId() == messageId
+                && m.topic().equals(topic) && Arrays.equals(m.payload(), payload)) {
+                it.set(new Message(topic, m.payload(), m.qos(), true, messageId, connection, true, m.arrivedNanos()));
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Takes out the held messages a new listener's filter matches, oldest first. */
     List<Message> claim(String filter) {
-        return takeIf(message -> TopicFilters.matches(filter, message.topic()));
-    }
-
-    /** Takes out the held messages that pass the test, oldest first. */
-    List<Message> takeIf(Predicate<Message> test) {
         List<Message> taken = new ArrayList<>();
         for (Iterator<Message> it = held.iterator(); it.hasNext();) {
             Message message = it.next();
-            if (test.test(message)) {
+            if (TopicFilters.matches(filter, message.topic())) {
                 taken.add(message);
                 it.remove();
+                bytes -= message.payload().length;
             }
         }
         return taken;
@@ -75,15 +98,22 @@ final class UnclaimedMessages {
     List<Message> expire(long nowNanos) {
         List<Message> expired = new ArrayList<>();
         while (!held.isEmpty() && nowNanos - held.peek().arrivedNanos() >= maxAgeNanos) {
-            expired.add(held.poll());
+            expired.add(poll());
         }
         return expired;
+    }
+
+    private Message poll() {
+        Message oldest = held.poll();
+        bytes -= oldest.payload().length;
+        return oldest;
     }
 
     /** Takes out every held message. */
     List<Message> clear() {
         List<Message> all = new ArrayList<>(held);
         held.clear();
+        bytes = 0;
         return all;
     }
 
@@ -92,11 +122,11 @@ final class UnclaimedMessages {
         return held.peek().arrivedNanos() + maxAgeNanos;
     }
 
-    /** How many held messages the broker still waits to have acknowledged. */
-    int unacknowledged() {
+    /** How many held messages that arrived on {@code connection} the broker still waits to have acknowledged. */
+    int unacknowledged(int connection) {
         int count = 0;
         for (Message message : held) {
-            if (message.unacknowledged()) {
+            if (message.unacknowledged() && message.connection() == connection) {
                 count++;
             }
         }
@@ -109,5 +139,10 @@ final class UnclaimedMessages {
 
     int size() {
         return held.size();
+    }
+
+    /** The payload bytes held. */
+    long bytes() {
+        return bytes;
     }
 }

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class SubscriptionTableTest {
 
-    private final SubscriptionTable table = new SubscriptionTable();
+    private final SubscriptionTable table = new SubscriptionTable(false);
     private final List<String> deliveries = new ArrayList<>();
 
     private SubscriptionTable.Registration listener(String name, String filter) {
@@ -102,5 +102,50 @@ class SubscriptionTableTest {
         assertThat(deliveries).filteredOn("plain"::equals).hasSize(4);
         assertThat(deliveries).filteredOn("a"::equals).hasSize(2);
         assertThat(deliveries).filteredOn("b"::equals).hasSize(2);
+    }
+
+    @Test
+    void aPersistentSessionKeepsAFilterItsListenersLeftAndItStillCoversTheFiltersAddedLater() {
+        SubscriptionTable persistent = new SubscriptionTable(true);
+        SubscriptionTable.Registration device = listener("device", "$IOTOS/e/171/401/+");
+        SubscriptionTable.Registration point = listener("point", "$IOTOS/e/171/401/1963");
+        persistent.add(device);
+        persistent.add(point);
+
+        SubscriptionTable.Change deviceGone = persistent.remove(device);
+        assertThat(deviceGone.isEmpty()).as("kept, and the point's filter not subscribed beside it").isTrue();
+        SubscriptionTable.Change pointGone = persistent.remove(point);
+        assertThat(pointGone.isEmpty()).isTrue();
+        SubscriptionTable.Change pointAgain = persistent.add(listener("point again", "$IOTOS/e/171/401/1963"));
+        assertThat(pointAgain.isEmpty()).isTrue();
+        assertThat(persistent.brokerFilters()).isEqualTo(Map.of("$IOTOS/e/171/401/+", 1));
+    }
+
+    @Test
+    void aPersistentSessionGivesUpAKeptFilterOnlyForOneThatCoversIt() {
+        SubscriptionTable persistent = new SubscriptionTable(true);
+        SubscriptionTable.Registration point = listener("point", "$IOTOS/e/171/401/1963");
+        persistent.add(point);
+        persistent.remove(point);
+        SubscriptionTable.Change other = persistent.add(listener("other", "$IOTOS/e/171/401/1964"));
+        assertThat(other.subscribe()).containsOnlyKeys("$IOTOS/e/171/401/1964");
+        assertThat(other.unsubscribe()).isEmpty();
+
+        SubscriptionTable.Change device = persistent.add(listener("device", "$IOTOS/e/171/401/+"));
+        assertThat(device.subscribe()).containsOnlyKeys("$IOTOS/e/171/401/+");
+        assertThat(device.unsubscribe()).containsExactlyInAnyOrder("$IOTOS/e/171/401/1963", "$IOTOS/e/171/401/1964");
+        assertThat(persistent.brokerFilters()).isEqualTo(Map.of("$IOTOS/e/171/401/+", 1));
+    }
+
+    @Test
+    void aPersistentSessionDoesNotKeepAFilterTheBrokerRefused() {
+        SubscriptionTable persistent = new SubscriptionTable(true);
+        SubscriptionTable.Registration device = listener("device", "$IOTOS/e/171/401/+");
+        persistent.add(device);
+        persistent.refused("$IOTOS/e/171/401/+", new SubscriptionRefusedException("refused"));
+
+        SubscriptionTable.Change gone = persistent.remove(device);
+        assertThat(gone.unsubscribe()).containsExactly("$IOTOS/e/171/401/+");
+        assertThat(persistent.brokerFilters()).isEmpty();
     }
 }

@@ -12,13 +12,22 @@ class UnclaimedMessagesTest {
     private static final String POINT_1964 = "$IOTOS/device/endpoint/update/171/401/1964";
 
     private static UnclaimedMessages.Message message(String topic, String text, long arrivedNanos) {
-        return message(topic, text, 1, false, arrivedNanos);
+        return message(topic, text, 1, true, arrivedNanos);
     }
 
-    private static UnclaimedMessages.Message message(String topic, String text, int qos, boolean acknowledged,
+    private static UnclaimedMessages.Message message(String topic, String text, int qos, boolean unacknowledged,
             long arrivedNanos) {
-        return new UnclaimedMessages.Message(topic, text.getBytes(StandardCharsets.UTF_8), qos, false, 1, 1,
-                acknowledged, arrivedNanos);
+        return message(topic, text, qos, unacknowledged, 1, 1, arrivedNanos);
+    }
+
+    private static UnclaimedMessages.Message message(String topic, String text, int qos, boolean unacknowledged,
+            int messageId, int connection, long arrivedNanos) {
+        return new UnclaimedMessages.Message(topic, bytes(text), qos, false, messageId, connection, unacknowledged,
+                arrivedNanos);
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     private static String text(UnclaimedMessages.Message message) {
@@ -27,7 +36,7 @@ class UnclaimedMessagesTest {
 
     @Test
     void aListenerClaimsOnlyWhatItsFilterMatchesInArrivalOrder() {
-        UnclaimedMessages held = new UnclaimedMessages(10, 1_000);
+        UnclaimedMessages held = new UnclaimedMessages(10, 1_000, 1_000);
         held.hold(message(POINT_1963, "a", 0));
         held.hold(message(POINT_1964, "b", 1));
         held.hold(message(POINT_1963, "c", 2));
@@ -42,10 +51,10 @@ class UnclaimedMessagesTest {
 
     @Test
     void theOldestGoWhenFullOrTooOld() {
-        UnclaimedMessages held = new UnclaimedMessages(2, 1_000);
-        assertThat(held.hold(message(POINT_1963, "a", 0))).isNull();
-        assertThat(held.hold(message(POINT_1963, "b", 500))).isNull();
-        assertThat(held.hold(message(POINT_1963, "c", 600))).extracting(UnclaimedMessagesTest::text).isEqualTo("a");
+        UnclaimedMessages held = new UnclaimedMessages(2, 1_000, 1_000);
+        assertThat(held.hold(message(POINT_1963, "a", 0))).isEmpty();
+        assertThat(held.hold(message(POINT_1963, "b", 500))).isEmpty();
+        assertThat(held.hold(message(POINT_1963, "c", 600))).extracting(UnclaimedMessagesTest::text).containsExactly("a");
 
         assertThat(held.nextExpiryNanos()).isEqualTo(1_500);
         assertThat(held.expire(1_499)).isEmpty();
@@ -56,17 +65,52 @@ class UnclaimedMessagesTest {
     }
 
     @Test
-    void countsWhatTheBrokerStillWaitsToHaveAcknowledged() {
-        UnclaimedMessages held = new UnclaimedMessages(10, 1_000);
-        held.hold(message(POINT_1963, "unacknowledged", 1, false, 0));
-        held.hold(message(POINT_1963, "acknowledged", 1, true, 1));
-        held.hold(message(POINT_1964, "qos 0", 0, false, 2));
-        held.hold(message(POINT_1964, "qos 2", 2, false, 3));
-        assertThat(held.unacknowledged()).isEqualTo(2);
+    void theOldestGoWhenTheHeldBytesWouldExceedTheLimit() {
+        UnclaimedMessages held = new UnclaimedMessages(10, 10, 1_000);
+        held.hold(message(POINT_1963, "aaaa", 0));
+        held.hold(message(POINT_1963, "bbbb", 1));
+        assertThat(held.bytes()).isEqualTo(8);
 
-        assertThat(held.takeIf(UnclaimedMessages.Message::unacknowledged)).extracting(UnclaimedMessagesTest::text)
-                .containsExactly("unacknowledged", "qos 2");
-        assertThat(held.unacknowledged()).isZero();
-        assertThat(held.size()).isEqualTo(2);
+        assertThat(held.hold(message(POINT_1963, "ccccc", 2))).extracting(UnclaimedMessagesTest::text)
+                .containsExactly("aaaa");
+        assertThat(held.bytes()).isEqualTo(9);
+        assertThat(held.hold(message(POINT_1963, "larger than all", 3)))
+                .as("a message larger than the whole room is not held, and takes nothing else with it")
+                .extracting(UnclaimedMessagesTest::text).containsExactly("larger than all");
+        assertThat(held.claim(POINT_1963)).extracting(UnclaimedMessagesTest::text).containsExactly("bbbb", "ccccc");
+        assertThat(held.bytes()).isZero();
+    }
+
+    @Test
+    void countsWhatTheBrokerStillWaitsToHaveAcknowledgedOnAConnection() {
+        UnclaimedMessages held = new UnclaimedMessages(10, 1_000, 1_000);
+        held.hold(message(POINT_1963, "unacknowledged", 1, true, 1, 1, 0));
+        held.hold(message(POINT_1963, "acknowledged", 1, false, 2, 1, 1));
+        held.hold(message(POINT_1964, "of the first connection", 1, true, 3, 1, 2));
+        held.hold(message(POINT_1964, "of the second connection", 1, true, 1, 2, 3));
+
+        assertThat(held.unacknowledged(1)).isEqualTo(2);
+        assertThat(held.unacknowledged(2)).isEqualTo(1);
+    }
+
+    @Test
+    void aMessageSentAgainAfterAReconnectTakesThePlaceOfTheHeldOne() {
+        UnclaimedMessages held = new UnclaimedMessages(10, 1_000, 1_000);
+        held.hold(message(POINT_1963, "first", 1, true, 7, 1, 0));
+        held.hold(message(POINT_1963, "second", 1, false, 8, 1, 1));
+        held.hold(message(POINT_1963, "after the reconnect", 1, true, 9, 2, 2));
+
+        assertThat(held.rebind(POINT_1963, bytes("first"), 7, 1)).as("not on the connection it came on").isFalse();
+        assertThat(held.rebind(POINT_1964, bytes("first"), 7, 2)).as("another topic").isFalse();
+        assertThat(held.rebind(POINT_1963, bytes("other"), 7, 2)).as("another payload").isFalse();
+        assertThat(held.rebind(POINT_1963, bytes("second"), 8, 2)).as("acknowledged already").isFalse();
+        assertThat(held.rebind(POINT_1963, bytes("first"), 7, 2)).isTrue();
+        assertThat(held.unacknowledged(2)).isEqualTo(2);
+
+        assertThat(held.claim(POINT_1963)).satisfiesExactly(
+                first -> assertThat(first).extracting(UnclaimedMessagesTest::text, UnclaimedMessages.Message::connection,
+                        UnclaimedMessages.Message::duplicate).containsExactly("first", 2, true),
+                second -> assertThat(text(second)).isEqualTo("second"),
+                third -> assertThat(text(third)).isEqualTo("after the reconnect"));
     }
 }
