@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * client's thread and processed in arrival order per topic, oversized and malformed input rejected without ever
  * stopping the consumer, and replies published when the exchange completes.
  * <p>
- * Stopping is graceful: Camel's shutdown strategy first suspends the consumer, which unsubscribes, then waits until
- * every message it had received has run and its answer has gone out (they count as pending), and only then stops it,
- * giving the session back. A message the broker delivered was acknowledged to it, so dropping it would lose it.
+ * Stopping is graceful: Camel's shutdown strategy first suspends the consumer, which takes its subscription away (a
+ * persistent session keeps the filter at the broker), then waits until every message it had received has run and its
+ * answer has gone out (they count as pending), and only then stops it, giving the session back. A message handed to
+ * the consumer is acknowledged to the broker then, so dropping it would lose it.
  */
 abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendable, ShutdownAware {
 
