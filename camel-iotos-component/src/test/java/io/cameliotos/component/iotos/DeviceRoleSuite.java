@@ -1187,6 +1187,32 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         assertThat(session.heldCount()).isZero();
     }
 
+    @Test
+    void qos2ControlsHeldWhenAPersistentSessionClosesAreReportedLost() throws Exception {
+        // a QoS 2 message reaches the client only after the broker heard it arrived, so it is acknowledged at once
+        // and the broker does not send it again: held when the session closes, it is lost, and says so
+        persistentContext(uploads(), new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401/1963?qos=2").setBody(simple("ran ${body}"));
+            }
+        }).stop();
+        RawMqttClient platform = rawClient("raw-platform");
+        for (int i = 1; i <= 3; i++) {
+            platform.publish(CONTROL_TOPIC, bytes(control(1963, Integer.toString(i), "exactly-once-" + i)), 2);
+        }
+        CamelContext withoutControls = persistentContext(uploads());
+        IotosSession session = onlySession(withoutControls);
+        await().atMost(WAIT).until(() -> session.heldCount() == 3);
+
+        try (LogCapture logs = new LogCapture(org.apache.logging.log4j.Level.WARN)) {
+            withoutControls.stop();
+            assertThat(session.metrics().snapshot()).containsEntry("messagesUnclaimed", 3L);
+            assertThat(logs.text()).contains("the session closed before a listener subscribed to it")
+                    .contains("exactly-once-3");
+        }
+    }
+
     /** The first results the platform gets answer the controls {@link #queueControlsWhileAway} published, in order. */
     private static void assertAwayControlsAnsweredInOrder(RawMqttClient platform, int count) throws Exception {
         for (int i = 1; i <= count; i++) {

@@ -60,12 +60,16 @@ public abstract class IotosTestSupport {
     }
 
     /**
-     * A started device context with the route {@code direct:upload -> iotos:171/401/1963}, its component set up by
-     * {@code settings} on top of the broker and account.
+     * A started device context with the route {@code direct:upload -> iotos:171/401/1963} after {@code routes}, its
+     * component set up by {@code settings} on top of the broker and account.
      */
-    protected CamelContext startUploader(Consumer<IotosConfiguration> settings) throws Exception {
+    protected CamelContext startUploader(Consumer<IotosConfiguration> settings, RoutesBuilder... routes)
+            throws Exception {
         CamelContext context = newContext();
         settings.accept(context.getComponent("iotos", IotosComponent.class).getConfiguration());
+        for (RoutesBuilder route : routes) {
+            context.addRoutes(route);
+        }
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {

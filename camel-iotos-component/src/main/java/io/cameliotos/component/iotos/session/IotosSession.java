@@ -128,8 +128,8 @@ public final class IotosSession {
     IotosSession(SessionSettings settings, ScheduledExecutorService scheduler, Executor callbackExecutor) {
         this.settings = settings;
         this.scheduler = scheduler;
-        // a persistent session keeps its broker subscriptions, so that the broker queues while a listener is away (a
-        // stopped route, a stopped application); messages arriving meanwhile are held
+        // a persistent session keeps its broker subscriptions, so that the broker queues for a route while the
+        // application is away; what arrives for a stopped route while connected is held for a while
         this.subscriptions = new SubscriptionTable(!settings.cleanSession());
         this.completions = new CompletionRelay(callbackExecutor, scheduler);
         this.correlator = new ResultCorrelator(scheduler, completions);
@@ -737,12 +737,13 @@ public final class IotosSession {
             if (subscriptions.dispatch(topic, message.getPayload(), message.getQos(), message.isDuplicate()) > 0) {
                 return false;
             }
-            if (message.isDuplicate() && unclaimed.rebind(topic, message.getPayload(), message.getId(), connection)) {
-                // held since before a reconnect: it keeps its place in line, ahead of what arrived after it
-                return true;
-            }
             boolean acknowledgeLater = message.getQos() == 1 && !settings.cleanSession()
                                        && unclaimed.unacknowledged(connection) < UNACKNOWLEDGED_HOLD_LIMIT;
+            if (message.isDuplicate() && unclaimed.rebind(topic, message.getPayload(), message.getQos(),
+                    message.getId(), connection, acknowledgeLater)) {
+                // held already: it keeps its place in line, ahead of what arrived after it
+                return acknowledgeLater;
+            }
             UnclaimedMessages.Message m = new UnclaimedMessages.Message(topic, message.getPayload(), message.getQos(),
                     message.isDuplicate(), message.getId(), connection, acknowledgeLater, System.nanoTime());
             if (state == SessionState.CLOSED) {

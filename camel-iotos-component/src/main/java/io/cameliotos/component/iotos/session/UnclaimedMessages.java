@@ -63,17 +63,23 @@ final class UnclaimedMessages {
     }
 
     /**
-     * A held message the broker sent again, on a later connection, because it was never acknowledged: the held one
-     * keeps its place in line and is now acknowledged on {@code connection}.
+     * A held message the broker sent again because it was never acknowledged: after a reconnect, or on the same
+     * connection by a broker that retries. The held one keeps its place in line. A packet ID the broker still waits
+     * on names one message only, so the ID, topic, payload and QoS together find it.
      *
-     * @return whether the message was held already; if not, it is a message of its own
+     * @param  stayUnacknowledged whether a copy sent on a later connection may stay unacknowledged there; if not, it
+     *                            counts as acknowledged, and the caller acknowledges it
+     * @return                    whether the message was held already; if not, it is a message of its own
      */
-    boolean rebind(String topic, byte[] payload, int messageId, int connection) {
+    boolean rebind(String topic, byte[] payload, int qos, int messageId, int connection, boolean stayUnacknowledged) {
         for (ListIterator<Message> it = held.listIterator(); it.hasNext();) {
             Message m = it.next();
-            if (m.unacknowledged() && m.connection() != connection && m.messageId() == messageId
-                && m.topic().equals(topic) && Arrays.equals(m.payload(), payload)) {
-                it.set(new Message(topic, m.payload(), m.qos(), true, messageId, connection, true, m.arrivedNanos()));
+            if (m.unacknowledged() && m.messageId() == messageId && m.qos() == qos && m.topic().equals(topic)
+                && Arrays.equals(m.payload(), payload)) {
+                if (m.connection() != connection) {
+                    it.set(new Message(topic, m.payload(), qos, true, messageId, connection, stayUnacknowledged,
+                            m.arrivedNanos()));
+                }
                 return true;
             }
         }

@@ -240,6 +240,73 @@ class MosquittoFaultInjectionTest extends IotosTestSupport {
     }
 
     @Test
+    void controlsHeldUnacknowledgedThroughABrokerRestartRunOnceInArrivalOrder() throws Exception {
+        String controlTopic = "$IOTOS/device/endpoint/update/171/401/1963";
+        String resultTopic = controlTopic + "/result";
+        int queued = 30;
+        persistentDevice(true).stop();
+        try (RawMqttClient away = new RawMqttClient(broker(), "raw-control-away")) {
+            for (int i = 1; i <= queued; i++) {
+                away.publish(controlTopic, controlFor("away-" + i));
+            }
+        }
+        // no controls route yet: the queued controls are held, the first of them unacknowledged
+        CamelContext device = persistentDevice(false);
+        IotosSession session = onlySession(device);
+        await().atMost(WAIT).until(() -> session.heldCount() == queued);
+
+        platform.close();
+        mosquitto().stop();
+        await().atMost(WAIT).until(() -> !session.isConnected());
+        mosquitto().start();
+        await().atMost(WAIT).until(session::isConnected);
+        // the broker kept the session: it sends the unacknowledged ones again, then what is new
+        RawMqttClient after = new RawMqttClient(broker(), "raw-control-after");
+        after.subscribe(resultTopic);
+        after.publish(controlTopic, controlFor("after-restart"));
+        await().atMost(WAIT).until(() -> session.heldCount() > queued);
+        device.addRoutes(controlsRoute());
+
+        List<String> answered = new ArrayList<>();
+        while (!answered.contains("after-restart")) {
+            answered.add(JSON.readTree(after.next(WAIT).payload()).get("requestId").asText());
+        }
+        after.close();
+        List<String> expected = new ArrayList<>();
+        for (int i = 1; i <= queued; i++) {
+            expected.add("away-" + i);
+        }
+        expected.add("after-restart");
+        int distinct = new HashSet<>(answered).size();
+        new ReliabilityReport("controls held through a broker restart", expected.size(), distinct, 0, answered.size(),
+                expected.size() - distinct, answered.size() - distinct, "persistent session and broker; " + queued
+                + " held with no route, the broker restarted; answered in order: " + answered.equals(expected)).write();
+        assertThat(answered).as("each once, in the order they first arrived").isEqualTo(expected);
+    }
+
+    /** A started device with a persistent session, with or without a route for the controls of point 1963. */
+    private CamelContext persistentDevice(boolean withControls) throws Exception {
+        return startUploader(config -> {
+            config.setCleanSession(false);
+            config.setReconnectDelay(100);
+            config.setMaxReconnectDelay(500);
+        }, withControls ? new RouteBuilder[] { controlsRoute() } : new RouteBuilder[0]);
+    }
+
+    private static RouteBuilder controlsRoute() {
+        return new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401/1963").routeId("controls").setBody(simple("ran ${body}"));
+            }
+        };
+    }
+
+    private static String controlFor(String requestId) {
+        return "{\"id\":1963,\"value\":\"open\",\"requestId\":\"" + requestId + "\",\"requestTime\":1.5}";
+    }
+
+    @Test
     void uploadsBufferedByAKilledJvmAreSentAfterItsRestart(@TempDir Path store) throws Exception {
         int count = 50;
         String unreachable = "tcp://127.0.0.1:" + Ports.free();

@@ -100,11 +100,15 @@ class UnclaimedMessagesTest {
         held.hold(message(POINT_1963, "second", 1, false, 8, 1, 1));
         held.hold(message(POINT_1963, "after the reconnect", 1, true, 9, 2, 2));
 
-        assertThat(held.rebind(POINT_1963, bytes("first"), 7, 1)).as("not on the connection it came on").isFalse();
-        assertThat(held.rebind(POINT_1964, bytes("first"), 7, 2)).as("another topic").isFalse();
-        assertThat(held.rebind(POINT_1963, bytes("other"), 7, 2)).as("another payload").isFalse();
-        assertThat(held.rebind(POINT_1963, bytes("second"), 8, 2)).as("acknowledged already").isFalse();
-        assertThat(held.rebind(POINT_1963, bytes("first"), 7, 2)).isTrue();
+        assertThat(held.rebind(POINT_1964, bytes("first"), 1, 7, 2, true)).as("another topic").isFalse();
+        assertThat(held.rebind(POINT_1963, bytes("other"), 1, 7, 2, true)).as("another payload").isFalse();
+        assertThat(held.rebind(POINT_1963, bytes("first"), 2, 7, 2, true)).as("another QoS").isFalse();
+        assertThat(held.rebind(POINT_1963, bytes("second"), 1, 8, 2, true)).as("acknowledged already").isFalse();
+        assertThat(held.rebind(POINT_1963, bytes("first"), 1, 7, 2, true)).isTrue();
+        assertThat(held.unacknowledged(1)).isZero();
+        assertThat(held.unacknowledged(2)).isEqualTo(2);
+        assertThat(held.rebind(POINT_1963, bytes("first"), 1, 7, 2, true))
+                .as("sent once more on the same connection, by a broker that retries").isTrue();
         assertThat(held.unacknowledged(2)).isEqualTo(2);
 
         assertThat(held.claim(POINT_1963)).satisfiesExactly(
@@ -112,5 +116,18 @@ class UnclaimedMessagesTest {
                         UnclaimedMessages.Message::duplicate).containsExactly("first", 2, true),
                 second -> assertThat(text(second)).isEqualTo("second"),
                 third -> assertThat(text(third)).isEqualTo("after the reconnect"));
+    }
+
+    @Test
+    void aMessageSentAgainWhereNoMoreMayStayUnacknowledgedCountsAsAcknowledged() {
+        UnclaimedMessages held = new UnclaimedMessages(10, 1_000, 1_000);
+        held.hold(message(POINT_1963, "first", 1, true, 7, 1, 0));
+
+        assertThat(held.rebind(POINT_1963, bytes("first"), 1, 7, 2, false)).isTrue();
+        assertThat(held.unacknowledged(2)).isZero();
+        assertThat(held.claim(POINT_1963)).singleElement().satisfies(m -> {
+            assertThat(m.connection()).isEqualTo(2);
+            assertThat(m.unacknowledged()).isFalse();
+        });
     }
 }

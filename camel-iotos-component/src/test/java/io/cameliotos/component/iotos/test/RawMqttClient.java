@@ -104,7 +104,11 @@ public final class RawMqttClient implements AutoCloseable {
     }
 
     public void publish(String topic, byte[] payload) throws MqttException {
-        client.publish(topic, payload, 1, false);
+        publish(topic, payload, 1);
+    }
+
+    public void publish(String topic, byte[] payload, int qos) throws MqttException {
+        client.publish(topic, payload, qos, false);
     }
 
     /** The next message, or fails after the timeout. */
