@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>
  * A persistent session's table keeps its broker filters when their listeners go, so that the broker queues for them
  * while they are away; such a kept filter still covers the filters added later, which are then not subscribed as
- * well, and leaves the broker only when a wider filter covers it.
+ * well, and leaves the broker only when a wider filter covers it (to come back if the broker refuses that one).
  * Not thread-safe for changes: the session serialises them; {@link #dispatch} may run concurrently with them.
  */
 final class SubscriptionTable {
@@ -61,6 +61,11 @@ final class SubscriptionTable {
     /** Filters the broker refused: they never stand in for the filters they cover. */
     private final Set<String> refusedFilters = new HashSet<>();
     private final boolean keepBrokerFilters;
+    /**
+     * With {@link #keepBrokerFilters}: every filter subscribed and not refused, to QoS. One that a wider filter covers
+     * is not at the broker, but comes back if the broker refuses the wider one.
+     */
+    private final Map<String, Integer> keptFilters = new HashMap<>();
 
     /** @param keepBrokerFilters whether a filter stays at the broker once no listener wants it (persistent sessions) */
     SubscriptionTable(boolean keepBrokerFilters) {
@@ -142,16 +147,18 @@ final class SubscriptionTable {
             covers.add(r.filter);
         }
         if (keepBrokerFilters) {
-            covers.addAll(brokerFilters.keySet());
+            keptFilters.keySet().removeAll(refusedFilters);
+            covers.addAll(keptFilters.keySet());
         }
         Map<String, Integer> wanted = new HashMap<>();
         for (Registration r : registrations) {
             wanted.merge(widestCover(r.filter, covers), r.qos, Math::max);
         }
         if (keepBrokerFilters) {
-            brokerFilters.forEach((filter, qos) -> {
+            keptFilters.forEach((filter, qos) -> wanted.merge(widestCover(filter, covers), qos, Math::max));
+            wanted.forEach((filter, qos) -> {
                 if (!refusedFilters.contains(filter)) {
-                    wanted.merge(widestCover(filter, covers), qos, Math::max);
+                    keptFilters.merge(filter, qos, Math::max);
                 }
             });
         }

@@ -148,4 +148,22 @@ class SubscriptionTableTest {
         assertThat(gone.unsubscribe()).containsExactly("$IOTOS/e/171/401/+");
         assertThat(persistent.brokerFilters()).isEmpty();
     }
+
+    @Test
+    void aPersistentSessionSubscribesAKeptFilterAgainWhenTheWiderOneReplacingItIsRefused() {
+        SubscriptionTable persistent = new SubscriptionTable(true);
+        SubscriptionTable.Registration point = listener("point", "$IOTOS/e/171/401/1963");
+        persistent.add(point);
+        persistent.remove(point);
+        SubscriptionTable.Registration device = listener("device", "$IOTOS/e/171/401/+");
+        assertThat(persistent.add(device).unsubscribe()).containsExactly("$IOTOS/e/171/401/1963");
+
+        SubscriptionTable.Change refused = persistent.refused("$IOTOS/e/171/401/+",
+                new SubscriptionRefusedException("refused"));
+        assertThat(refused.subscribe()).as("the stopped route's filter, so the broker queues for it again")
+                .containsOnlyKeys("$IOTOS/e/171/401/1963");
+        SubscriptionTable.Change deviceGone = persistent.remove(device);
+        assertThat(deviceGone.unsubscribe()).containsExactly("$IOTOS/e/171/401/+");
+        assertThat(persistent.brokerFilters()).isEqualTo(Map.of("$IOTOS/e/171/401/1963", 1));
+    }
 }
