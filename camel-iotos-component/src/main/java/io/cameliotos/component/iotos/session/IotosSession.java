@@ -739,10 +739,12 @@ public final class IotosSession {
             }
             boolean acknowledgeLater = message.getQos() == 1 && !settings.cleanSession()
                                        && unclaimed.unacknowledged(connection) < UNACKNOWLEDGED_HOLD_LIMIT;
-            if (message.isDuplicate() && unclaimed.rebind(topic, message.getPayload(), message.getQos(),
-                    message.getId(), connection, acknowledgeLater)) {
-                // held already: it keeps its place in line, ahead of what arrived after it
-                return acknowledgeLater;
+            UnclaimedMessages.Message heldAlready = message.isDuplicate() ? unclaimed.rebind(topic,
+                    message.getPayload(), message.getQos(), message.getId(), connection, acknowledgeLater) : null;
+            if (heldAlready != null) {
+                // it keeps its place in line, ahead of what arrived after it, and is acknowledged when claimed if the
+                // broker still waits for that
+                return heldAlready.unacknowledged();
             }
             UnclaimedMessages.Message m = new UnclaimedMessages.Message(topic, message.getPayload(), message.getQos(),
                     message.isDuplicate(), message.getId(), connection, acknowledgeLater, System.nanoTime());

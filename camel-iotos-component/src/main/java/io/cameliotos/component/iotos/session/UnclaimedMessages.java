@@ -69,21 +69,23 @@ final class UnclaimedMessages {
      *
      * @param  stayUnacknowledged whether a copy sent on a later connection may stay unacknowledged there; if not, it
      *                            counts as acknowledged, and the caller acknowledges it
-     * @return                    whether the message was held already; if not, it is a message of its own
+     * @return                    the held message as it now stands, or {@code null} if none was: then it is a message
+     *                            of its own
      */
-    boolean rebind(String topic, byte[] payload, int qos, int messageId, int connection, boolean stayUnacknowledged) {
+    Message rebind(String topic, byte[] payload, int qos, int messageId, int connection, boolean stayUnacknowledged) {
         for (ListIterator<Message> it = held.listIterator(); it.hasNext();) {
             Message m = it.next();
             if (m.unacknowledged() && m.messageId() == messageId && m.qos() == qos && m.topic().equals(topic)
                 && Arrays.equals(m.payload(), payload)) {
                 if (m.connection() != connection) {
-                    it.set(new Message(topic, m.payload(), qos, true, messageId, connection, stayUnacknowledged,
-                            m.arrivedNanos()));
+                    m = new Message(topic, m.payload(), qos, true, messageId, connection, stayUnacknowledged,
+                            m.arrivedNanos());
+                    it.set(m);
                 }
-                return true;
+                return m;
             }
         }
-        return false;
+        return null;
     }
 
     /** Takes out the held messages a new listener's filter matches, oldest first. */

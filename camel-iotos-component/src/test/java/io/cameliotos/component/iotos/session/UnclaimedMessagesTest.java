@@ -100,15 +100,17 @@ class UnclaimedMessagesTest {
         held.hold(message(POINT_1963, "second", 1, false, 8, 1, 1));
         held.hold(message(POINT_1963, "after the reconnect", 1, true, 9, 2, 2));
 
-        assertThat(held.rebind(POINT_1964, bytes("first"), 1, 7, 2, true)).as("another topic").isFalse();
-        assertThat(held.rebind(POINT_1963, bytes("other"), 1, 7, 2, true)).as("another payload").isFalse();
-        assertThat(held.rebind(POINT_1963, bytes("first"), 2, 7, 2, true)).as("another QoS").isFalse();
-        assertThat(held.rebind(POINT_1963, bytes("second"), 1, 8, 2, true)).as("acknowledged already").isFalse();
-        assertThat(held.rebind(POINT_1963, bytes("first"), 1, 7, 2, true)).isTrue();
+        assertThat(held.rebind(POINT_1964, bytes("first"), 1, 7, 2, true)).as("another topic").isNull();
+        assertThat(held.rebind(POINT_1963, bytes("other"), 1, 7, 2, true)).as("another payload").isNull();
+        assertThat(held.rebind(POINT_1963, bytes("first"), 2, 7, 2, true)).as("another QoS").isNull();
+        assertThat(held.rebind(POINT_1963, bytes("second"), 1, 8, 2, true)).as("acknowledged already").isNull();
+        assertThat(held.rebind(POINT_1963, bytes("first"), 1, 7, 2, true)).isNotNull();
         assertThat(held.unacknowledged(1)).isZero();
         assertThat(held.unacknowledged(2)).isEqualTo(2);
-        assertThat(held.rebind(POINT_1963, bytes("first"), 1, 7, 2, true))
-                .as("sent once more on the same connection, by a broker that retries").isTrue();
+        assertThat(held.rebind(POINT_1963, bytes("first"), 1, 7, 2, false))
+                .as("sent once more on the same connection, by a broker that retries: still to be acknowledged once, "
+                    + "when claimed, however full the connection's window")
+                .extracting(UnclaimedMessages.Message::unacknowledged).isEqualTo(true);
         assertThat(held.unacknowledged(2)).isEqualTo(2);
 
         assertThat(held.claim(POINT_1963)).satisfiesExactly(
@@ -123,7 +125,8 @@ class UnclaimedMessagesTest {
         UnclaimedMessages held = new UnclaimedMessages(10, 1_000, 1_000);
         held.hold(message(POINT_1963, "first", 1, true, 7, 1, 0));
 
-        assertThat(held.rebind(POINT_1963, bytes("first"), 1, 7, 2, false)).isTrue();
+        assertThat(held.rebind(POINT_1963, bytes("first"), 1, 7, 2, false))
+                .extracting(UnclaimedMessages.Message::unacknowledged).as("for the caller to acknowledge").isEqualTo(false);
         assertThat(held.unacknowledged(2)).isZero();
         assertThat(held.claim(POINT_1963)).singleElement().satisfies(m -> {
             assertThat(m.connection()).isEqualTo(2);
