@@ -111,6 +111,8 @@ public final class IotosSession {
                     TimeUnit.SECONDS.toNanos(UNCLAIMED_MAX_AGE_SECONDS));
     /** Whether {@link #unclaimed} holds anything: read without the lock for every arriving message. */
     private volatile boolean holding;
+    /** Whether {@link #unclaimed} expects a claimed message sent again: read without the lock for every resend. */
+    private volatile boolean resendsDue;
     private ScheduledFuture<?> unclaimedExpiry;
     /** Counts connections; a message can be acknowledged only on the one it came on. Written under the lock. */
     private volatile int connection;
@@ -279,6 +281,7 @@ public final class IotosSession {
             }
             unclaimed.clear().forEach(this::leaveUnclaimed);
             holding = false;
+            resendsDue = false;
         } finally {
             lock.unlock();
         }
@@ -352,7 +355,7 @@ public final class IotosSession {
             client.connect(connectOptions, null, new IMqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
-                    onConnected();
+                    onConnected(token.getSessionPresent());
                 }
 
                 @Override
@@ -365,7 +368,7 @@ public final class IotosSession {
         }
     }
 
-    private void onConnected() {
+    private void onConnected(boolean sessionPresent) {
         Map<String, Integer> filters;
         boolean closedWhileConnecting;
         lock.lock();
@@ -379,6 +382,10 @@ public final class IotosSession {
             } else {
                 state = SessionState.CONNECTED;
                 connection++;
+                if (!sessionPresent) {
+                    unclaimed.forgetResends();
+                    resendsDue = false;
+                }
                 metrics.connects.increment();
                 lastError = null;
                 failedAttempts = 0;
@@ -717,7 +724,10 @@ public final class IotosSession {
             } catch (RuntimeException e) {
                 LOG.warn("Listener failed for message on {} at {}", m.topic(), settings.key(), e);
             }
-            acknowledge(m);
+            if (!acknowledge(m)) {
+                unclaimed.expectResend(m);
+                resendsDue = true;
+            }
         }
         holding = !unclaimed.isEmpty();
         if (!claimed.isEmpty()) {
@@ -812,22 +822,42 @@ public final class IotosSession {
         }
     }
 
-    /** Acknowledges a held message, unless the broker was told already or its connection is gone. */
-    private void acknowledge(UnclaimedMessages.Message m) {
-        if (m.unacknowledged() && m.connection() == connection) {
-            acknowledge(m.messageId(), m.qos());
-        }
+    /**
+     * Acknowledges a held message the broker still waits on.
+     *
+     * @return false if it could not be, its connection being gone: a persistent session's broker sends it again
+     */
+    private boolean acknowledge(UnclaimedMessages.Message m) {
+        return !m.unacknowledged() || m.connection() == connection && acknowledge(m.messageId(), m.qos());
     }
 
-    private void acknowledge(int messageId, int qos) {
+    private boolean acknowledge(int messageId, int qos) {
         if (qos == 0) {
-            return;
+            return true;
+        }
+        if (!client.isConnected()) {
+            // the client would keep the acknowledgement for the next connection, where it stalled the connect; the
+            // broker sends the message again instead
+            return false;
         }
         try {
             client.messageArrivedComplete(messageId, qos);
+            return true;
         } catch (MqttException e) {
-            // the connection went: a persistent session's broker sends the message again
             LOG.debug("Acknowledgement of message {} on {} failed: {}", messageId, settings.key(), e.getMessage());
+            return false;
+        }
+    }
+
+    /** Whether an arriving copy is of a message a listener claimed already, then acknowledged and dropped. */
+    private boolean isResendOfClaimed(String topic, MqttMessage message) {
+        lock.lock();
+        try {
+            boolean claimed = unclaimed.takeResend(topic, message.getPayload(), message.getQos(), message.getId());
+            resendsDue = unclaimed.expectsResends();
+            return claimed;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -926,6 +956,12 @@ public final class IotosSession {
 
         @Override
         public void messageArrived(String topic, MqttMessage message) {
+            if (message.isDuplicate() && resendsDue && isResendOfClaimed(topic, message)) {
+                LOG.debug("Message {} on {} at {} sent again was given to its listener already", message.getId(),
+                        topic, settings.key());
+                acknowledge(message.getId(), message.getQos());
+                return;
+            }
             boolean acknowledgeLater = false;
             try {
                 // while messages are held, this one takes the lock too, so that held ones reach a new listener first

@@ -1,5 +1,6 @@
 package io.cameliotos.component.iotos.session;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -32,6 +33,12 @@ final class UnclaimedMessages {
 
     /** Oldest first; a list, so that a message sent again can take the place of the one held. */
     private final LinkedList<Message> held = new LinkedList<>();
+    /**
+     * Claimed messages the broker still waits on but that could not be acknowledged: their connection was gone. The
+     * broker sends each again once the session reconnects; that copy was delivered already. Oldest first, at most
+     * the capacity: beyond it the oldest copy would be delivered again, as MQTT's at-least-once allows.
+     */
+    private final ArrayDeque<Message> resendsDue = new ArrayDeque<>();
     private final int capacity;
     private final long maxBytes;
     private final long maxAgeNanos;
@@ -75,8 +82,7 @@ final class UnclaimedMessages {
     Message rebind(String topic, byte[] payload, int qos, int messageId, int connection, boolean stayUnacknowledged) {
         for (ListIterator<Message> it = held.listIterator(); it.hasNext();) {
             Message m = it.next();
-            if (m.unacknowledged() && m.messageId() == messageId && m.qos() == qos && m.topic().equals(topic)
-                && Arrays.equals(m.payload(), payload)) {
+            if (m.unacknowledged() && isCopy(m, topic, payload, qos, messageId)) {
                 if (m.connection() != connection) {
                     m = new Message(topic, m.payload(), qos, true, messageId, connection, stayUnacknowledged,
                             m.arrivedNanos());
@@ -86,6 +92,44 @@ final class UnclaimedMessages {
             }
         }
         return null;
+    }
+
+    /** Whether an arriving message is {@code held} sent again. */
+    private static boolean isCopy(Message held, String topic, byte[] payload, int qos, int messageId) {
+        return held.messageId() == messageId && held.qos() == qos && held.topic().equals(topic)
+               && Arrays.equals(held.payload(), payload);
+    }
+
+    /** Remembers a claimed message the broker will send again, because it could not be acknowledged. */
+    void expectResend(Message claimed) {
+        if (resendsDue.size() >= capacity) {
+            resendsDue.poll();
+        }
+        resendsDue.add(claimed);
+    }
+
+    /**
+     * Whether a message the broker sent again is a claimed one's copy; if so, it is no longer expected.
+     *
+     * @return {@code true} if its listener had it already: it is to be acknowledged, not delivered
+     */
+    boolean takeResend(String topic, byte[] payload, int qos, int messageId) {
+        for (Iterator<Message> it = resendsDue.iterator(); it.hasNext();) {
+            if (isCopy(it.next(), topic, payload, qos, messageId)) {
+                it.remove();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean expectsResends() {
+        return !resendsDue.isEmpty();
+    }
+
+    /** The broker lost the session, and with it what it would have sent again. */
+    void forgetResends() {
+        resendsDue.clear();
     }
 
     /** Takes out the held messages a new listener's filter matches, oldest first. */
@@ -117,10 +161,11 @@ final class UnclaimedMessages {
         return oldest;
     }
 
-    /** Takes out every held message. */
+    /** Takes out every held message, and forgets the resends expected. */
     List<Message> clear() {
         List<Message> all = new ArrayList<>(held);
         held.clear();
+        resendsDue.clear();
         bytes = 0;
         return all;
     }

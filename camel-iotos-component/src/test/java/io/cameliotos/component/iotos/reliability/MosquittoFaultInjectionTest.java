@@ -244,20 +244,10 @@ class MosquittoFaultInjectionTest extends IotosTestSupport {
         String controlTopic = "$IOTOS/device/endpoint/update/171/401/1963";
         String resultTopic = controlTopic + "/result";
         int queued = 30;
-        persistentDevice(true).stop();
-        try (RawMqttClient away = new RawMqttClient(broker(), "raw-control-away")) {
-            for (int i = 1; i <= queued; i++) {
-                away.publish(controlTopic, controlFor("away-" + i));
-            }
-        }
-        // no controls route yet: the queued controls are held, the first of them unacknowledged
-        CamelContext device = persistentDevice(false);
+        CamelContext device = deviceHoldingControlsQueuedWhileAway(queued);
         IotosSession session = onlySession(device);
-        await().atMost(WAIT).until(() -> session.heldCount() == queued);
 
-        platform.close();
-        mosquitto().stop();
-        await().atMost(WAIT).until(() -> !session.isConnected());
+        stopBrokerUnder(session);
         mosquitto().start();
         await().atMost(WAIT).until(session::isConnected);
         // the broker kept the session: it sends the unacknowledged ones again, then what is new
@@ -272,16 +262,78 @@ class MosquittoFaultInjectionTest extends IotosTestSupport {
             answered.add(JSON.readTree(after.next(WAIT).payload()).get("requestId").asText());
         }
         after.close();
-        List<String> expected = new ArrayList<>();
-        for (int i = 1; i <= queued; i++) {
-            expected.add("away-" + i);
-        }
-        expected.add("after-restart");
+        List<String> expected = awayThenAfterRestart(queued);
         int distinct = new HashSet<>(answered).size();
         new ReliabilityReport("controls held through a broker restart", expected.size(), distinct, 0, answered.size(),
                 expected.size() - distinct, answered.size() - distinct, "persistent session and broker; " + queued
                 + " held with no route, the broker restarted; answered in order: " + answered.equals(expected)).write();
         assertThat(answered).as("each once, in the order they first arrived").isEqualTo(expected);
+    }
+
+    /**
+     * A listener that claims held messages while the broker is down takes the unacknowledged ones too; they cannot be
+     * acknowledged on a connection that is gone, so the broker sends them again after the restart. Those copies must
+     * not reach the listener a second time.
+     */
+    @Test
+    void messagesClaimedWhileTheBrokerIsDownAreNotDeliveredAgainByItsResend() throws Exception {
+        String controlTopic = "$IOTOS/device/endpoint/update/171/401/1963";
+        int queued = 12;
+        IotosSession session = onlySession(deviceHoldingControlsQueuedWhileAway(queued));
+
+        stopBrokerUnder(session);
+        List<String> delivered = Collections.synchronizedList(new ArrayList<>());
+        session.subscribe(controlTopic, 1, (topic, payload, qos, duplicate) -> delivered.add(requestIdOf(payload)));
+        assertThat(delivered).as("the held messages, claimed while disconnected").hasSize(queued);
+
+        mosquitto().start();
+        await().atMost(WAIT).until(session::isConnected);
+        // the broker sends what it still waits to have acknowledged before anything new
+        try (RawMqttClient after = new RawMqttClient(broker(), "raw-claim-after")) {
+            after.publish(controlTopic, controlFor("after-restart"));
+        }
+        await().atMost(WAIT).until(() -> delivered.contains("after-restart"));
+        assertThat(delivered).as("each once, in the order they first arrived").isEqualTo(awayThenAfterRestart(queued));
+    }
+
+    /**
+     * A persistent device that was away while {@code queued} controls were sent to it, started again with no route
+     * for them: they are held, the first of them unacknowledged.
+     */
+    private CamelContext deviceHoldingControlsQueuedWhileAway(int queued) throws Exception {
+        persistentDevice(true).stop();
+        try (RawMqttClient away = new RawMqttClient(broker(), "raw-control-away")) {
+            for (int i = 1; i <= queued; i++) {
+                away.publish("$IOTOS/device/endpoint/update/171/401/1963", controlFor("away-" + i));
+            }
+        }
+        CamelContext device = persistentDevice(false);
+        IotosSession session = onlySession(device);
+        await().atMost(WAIT).until(() -> session.heldCount() == queued);
+        return device;
+    }
+
+    private void stopBrokerUnder(IotosSession session) throws Exception {
+        platform.close();
+        mosquitto().stop();
+        await().atMost(WAIT).until(() -> !session.isConnected());
+    }
+
+    private static List<String> awayThenAfterRestart(int queued) {
+        List<String> expected = new ArrayList<>();
+        for (int i = 1; i <= queued; i++) {
+            expected.add("away-" + i);
+        }
+        expected.add("after-restart");
+        return expected;
+    }
+
+    private static String requestIdOf(byte[] payload) {
+        try {
+            return JSON.readTree(payload).get("requestId").asText();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A started device with a persistent session, with or without a route for the controls of point 1963. */

@@ -133,4 +133,33 @@ class UnclaimedMessagesTest {
             assertThat(m.unacknowledged()).isFalse();
         });
     }
+
+    @Test
+    void aClaimedMessagesResendIsRecognisedOnceAndOnlyByItsIdTopicQosAndPayload() {
+        UnclaimedMessages held = new UnclaimedMessages(10, 1_000, 1_000);
+        held.expectResend(message(POINT_1963, "first", 1, true, 7, 1, 0));
+
+        assertThat(held.expectsResends()).isTrue();
+        assertThat(held.takeResend(POINT_1963, bytes("first"), 1, 8)).as("another packet ID").isFalse();
+        assertThat(held.takeResend(POINT_1964, bytes("first"), 1, 7)).as("another topic").isFalse();
+        assertThat(held.takeResend(POINT_1963, bytes("other"), 1, 7)).as("another payload").isFalse();
+        assertThat(held.takeResend(POINT_1963, bytes("first"), 2, 7)).as("another QoS").isFalse();
+        assertThat(held.takeResend(POINT_1963, bytes("first"), 1, 7)).isTrue();
+        assertThat(held.takeResend(POINT_1963, bytes("first"), 1, 7)).as("expected once").isFalse();
+        assertThat(held.expectsResends()).isFalse();
+    }
+
+    @Test
+    void expectedResendsAreBoundedAndForgottenWithTheBrokersSession() {
+        UnclaimedMessages held = new UnclaimedMessages(2, 1_000, 1_000);
+        for (int id = 1; id <= 3; id++) {
+            held.expectResend(message(POINT_1963, "control " + id, 1, true, id, 1, 0));
+        }
+
+        assertThat(held.takeResend(POINT_1963, bytes("control 1"), 1, 1)).as("the oldest gave way").isFalse();
+        assertThat(held.takeResend(POINT_1963, bytes("control 2"), 1, 2)).isTrue();
+        held.forgetResends();
+        assertThat(held.expectsResends()).isFalse();
+        assertThat(held.takeResend(POINT_1963, bytes("control 3"), 1, 3)).isFalse();
+    }
 }
