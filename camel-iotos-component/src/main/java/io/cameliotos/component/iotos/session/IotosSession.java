@@ -382,10 +382,8 @@ public final class IotosSession {
             } else {
                 state = SessionState.CONNECTED;
                 connection++;
-                if (!sessionPresent) {
-                    unclaimed.forgetResends();
-                    resendsDue = false;
-                }
+                unclaimed.connected(connection, sessionPresent);
+                resendsDue = unclaimed.expectsResends();
                 metrics.connects.increment();
                 lastError = null;
                 failedAttempts = 0;
@@ -725,7 +723,7 @@ public final class IotosSession {
                 LOG.warn("Listener failed for message on {} at {}", m.topic(), settings.key(), e);
             }
             if (!acknowledge(m)) {
-                unclaimed.expectResend(m);
+                unclaimed.expectResend(m, state == SessionState.CONNECTED ? connection : connection + 1);
                 resendsDue = true;
             }
         }
@@ -744,6 +742,13 @@ public final class IotosSession {
     private boolean dispatchOrHold(String topic, MqttMessage message) {
         lock.lock();
         try {
+            if (message.isDuplicate() && resendsDue
+                && unclaimed.takeResend(topic, message.getPayload(), message.getQos(), message.getId())) {
+                resendsDue = unclaimed.expectsResends();
+                LOG.debug("Message {} on {} at {} sent again was given to a listener already", message.getId(), topic,
+                        settings.key());
+                return false;
+            }
             if (subscriptions.dispatch(topic, message.getPayload(), message.getQos(), message.isDuplicate()) > 0) {
                 return false;
             }
@@ -837,7 +842,7 @@ public final class IotosSession {
         }
         if (!client.isConnected()) {
             // the client would keep the acknowledgement for the next connection, where it stalled the connect; the
-            // broker sends the message again instead
+            // broker sends the message again instead. A drop between this check and the call is not caught.
             return false;
         }
         try {
@@ -849,17 +854,6 @@ public final class IotosSession {
         }
     }
 
-    /** Whether an arriving copy is of a message a listener claimed already, then acknowledged and dropped. */
-    private boolean isResendOfClaimed(String topic, MqttMessage message) {
-        lock.lock();
-        try {
-            boolean claimed = unclaimed.takeResend(topic, message.getPayload(), message.getQos(), message.getId());
-            resendsDue = unclaimed.expectsResends();
-            return claimed;
-        } finally {
-            lock.unlock();
-        }
-    }
 
     /** Messages received with no listener for them, held in case one subscribes soon. */
     public int heldCount() {
@@ -956,16 +950,12 @@ public final class IotosSession {
 
         @Override
         public void messageArrived(String topic, MqttMessage message) {
-            if (message.isDuplicate() && resendsDue && isResendOfClaimed(topic, message)) {
-                LOG.debug("Message {} on {} at {} sent again was given to its listener already", message.getId(),
-                        topic, settings.key());
-                acknowledge(message.getId(), message.getQos());
-                return;
-            }
             boolean acknowledgeLater = false;
             try {
-                // while messages are held, this one takes the lock too, so that held ones reach a new listener first
-                acknowledgeLater = (holding || subscriptions.dispatch(topic, message.getPayload(), message.getQos(),
+                // while messages are held, this one takes the lock too, so that held ones reach a new listener first;
+                // so does a copy that may be of one claimed already, which a claim running meanwhile may record
+                boolean underLock = holding || message.isDuplicate() && resendsDue;
+                acknowledgeLater = (underLock || subscriptions.dispatch(topic, message.getPayload(), message.getQos(),
                         message.isDuplicate()) == 0)
                        && dispatchOrHold(topic, message);
             } catch (RuntimeException e) {

@@ -35,10 +35,14 @@ final class UnclaimedMessages {
     private final LinkedList<Message> held = new LinkedList<>();
     /**
      * Claimed messages the broker still waits on but that could not be acknowledged: their connection was gone. The
-     * broker sends each again once the session reconnects; that copy was delivered already. Oldest first, at most
-     * the capacity: beyond it the oldest copy would be delivered again, as MQTT's at-least-once allows.
+     * broker sends each again right after the session reconnects; that copy was delivered already. Oldest first, at
+     * most the capacity: beyond it the oldest copy would be delivered again, as MQTT's at-least-once allows.
      */
-    private final ArrayDeque<Message> resendsDue = new ArrayDeque<>();
+    private final ArrayDeque<ExpectedResend> resendsDue = new ArrayDeque<>();
+
+    /** @param connection the connection the copy is to come on; not resent there, it never comes */
+    private record ExpectedResend(Message claimed, int connection) {
+    }
     private final int capacity;
     private final long maxBytes;
     private final long maxAgeNanos;
@@ -100,12 +104,17 @@ final class UnclaimedMessages {
                && Arrays.equals(held.payload(), payload);
     }
 
-    /** Remembers a claimed message the broker will send again, because it could not be acknowledged. */
-    void expectResend(Message claimed) {
+    /**
+     * Remembers a claimed message the broker will send again, because it could not be acknowledged.
+     *
+     * @param connection the connection its copy is to come on: the current one, or the next if the session is not
+     *                   connected
+     */
+    void expectResend(Message claimed, int connection) {
         if (resendsDue.size() >= capacity) {
             resendsDue.poll();
         }
-        resendsDue.add(claimed);
+        resendsDue.add(new ExpectedResend(claimed, connection));
     }
 
     /**
@@ -114,8 +123,8 @@ final class UnclaimedMessages {
      * @return {@code true} if its listener had it already: it is to be acknowledged, not delivered
      */
     boolean takeResend(String topic, byte[] payload, int qos, int messageId) {
-        for (Iterator<Message> it = resendsDue.iterator(); it.hasNext();) {
-            if (isCopy(it.next(), topic, payload, qos, messageId)) {
+        for (Iterator<ExpectedResend> it = resendsDue.iterator(); it.hasNext();) {
+            if (isCopy(it.next().claimed(), topic, payload, qos, messageId)) {
                 it.remove();
                 return true;
             }
@@ -127,9 +136,21 @@ final class UnclaimedMessages {
         return !resendsDue.isEmpty();
     }
 
-    /** The broker lost the session, and with it what it would have sent again. */
-    void forgetResends() {
-        resendsDue.clear();
+    /**
+     * A connection opened. The copies expected on an earlier one never come: a broker resends at the reconnect. A
+     * broker that lost the session resends nothing and waits on nothing that arrived before.
+     */
+    void connected(int connection, boolean sessionPresent) {
+        resendsDue.removeIf(expected -> !sessionPresent || expected.connection() < connection);
+        if (!sessionPresent) {
+            for (ListIterator<Message> it = held.listIterator(); it.hasNext();) {
+                Message m = it.next();
+                if (m.unacknowledged() && m.connection() < connection) {
+                    it.set(new Message(m.topic(), m.payload(), m.qos(), m.duplicate(), m.messageId(), m.connection(),
+                            false, m.arrivedNanos()));
+                }
+            }
+        }
     }
 
     /** Takes out the held messages a new listener's filter matches, oldest first. */

@@ -137,7 +137,7 @@ class UnclaimedMessagesTest {
     @Test
     void aClaimedMessagesResendIsRecognisedOnceAndOnlyByItsIdTopicQosAndPayload() {
         UnclaimedMessages held = new UnclaimedMessages(10, 1_000, 1_000);
-        held.expectResend(message(POINT_1963, "first", 1, true, 7, 1, 0));
+        held.expectResend(message(POINT_1963, "first", 1, true, 7, 1, 0), 2);
 
         assertThat(held.expectsResends()).isTrue();
         assertThat(held.takeResend(POINT_1963, bytes("first"), 1, 8)).as("another packet ID").isFalse();
@@ -150,16 +150,43 @@ class UnclaimedMessagesTest {
     }
 
     @Test
-    void expectedResendsAreBoundedAndForgottenWithTheBrokersSession() {
+    void expectedResendsAreBounded() {
         UnclaimedMessages held = new UnclaimedMessages(2, 1_000, 1_000);
         for (int id = 1; id <= 3; id++) {
-            held.expectResend(message(POINT_1963, "control " + id, 1, true, id, 1, 0));
+            held.expectResend(message(POINT_1963, "control " + id, 1, true, id, 1, 0), 2);
         }
 
         assertThat(held.takeResend(POINT_1963, bytes("control 1"), 1, 1)).as("the oldest gave way").isFalse();
         assertThat(held.takeResend(POINT_1963, bytes("control 2"), 1, 2)).isTrue();
-        held.forgetResends();
+        assertThat(held.takeResend(POINT_1963, bytes("control 3"), 1, 3)).isTrue();
+    }
+
+    @Test
+    void aResendNotSentOnTheConnectionItWasExpectedOnIsForgottenAtTheNext() {
+        UnclaimedMessages held = new UnclaimedMessages(10, 1_000, 1_000);
+        held.expectResend(message(POINT_1963, "claimed while down", 1, true, 1, 1, 0), 2);
+        held.expectResend(message(POINT_1963, "claimed after the reconnect", 1, true, 2, 1, 0), 2);
+
+        held.connected(2, true);
+        assertThat(held.expectsResends()).as("due on connection 2").isTrue();
+        held.connected(3, true);
         assertThat(held.expectsResends()).isFalse();
-        assertThat(held.takeResend(POINT_1963, bytes("control 3"), 1, 3)).isFalse();
+        assertThat(held.takeResend(POINT_1963, bytes("claimed while down"), 1, 1)).isFalse();
+    }
+
+    @Test
+    void aBrokerThatLostTheSessionWaitsOnNothingThatArrivedBefore() {
+        UnclaimedMessages held = new UnclaimedMessages(10, 1_000, 1_000);
+        held.hold(message(POINT_1963, "held", 1, true, 1, 1, 0));
+        held.expectResend(message(POINT_1963, "claimed", 1, true, 2, 1, 0), 2);
+
+        held.connected(2, false);
+
+        assertThat(held.expectsResends()).isFalse();
+        assertThat(held.unacknowledged(1)).as("nothing left to acknowledge").isZero();
+        assertThat(held.claim(POINT_1963)).singleElement().satisfies(m -> {
+            assertThat(text(m)).isEqualTo("held");
+            assertThat(m.unacknowledged()).isFalse();
+        });
     }
 }
