@@ -723,7 +723,10 @@ public final class IotosSession {
                 LOG.warn("Listener failed for message on {} at {}", m.topic(), settings.key(), e);
             }
             if (!acknowledge(m)) {
-                unclaimed.expectResend(m, state == SessionState.CONNECTED ? connection : connection + 1);
+                // a copy comes on a later connection than the one the acknowledgement failed on: the next one if
+                // that was the current one (the drop not handled yet, or the session disconnected)
+                boolean onThisConnection = state == SessionState.CONNECTED && m.connection() != connection;
+                unclaimed.expectResend(m, onThisConnection ? connection : connection + 1);
                 resendsDue = true;
             }
         }
