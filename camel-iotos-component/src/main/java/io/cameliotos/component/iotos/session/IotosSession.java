@@ -857,7 +857,6 @@ public final class IotosSession {
         }
     }
 
-
     /** Messages received with no listener for them, held in case one subscribes soon. */
     public int heldCount() {
         lock.lock();
