@@ -93,6 +93,8 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "sslContextParameters": getOrCreateConfiguration(target).setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
         case "tcpnodelay":
         case "tcpNoDelay": getOrCreateConfiguration(target).setTcpNoDelay(property(camelContext, boolean.class, value)); return true;
+        case "unclaimedholdtime":
+        case "unclaimedHoldTime": getOrCreateConfiguration(target).setUnclaimedHoldTime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "username": getOrCreateConfiguration(target).setUsername(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
         }
@@ -164,6 +166,8 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
         case "tcpnodelay":
         case "tcpNoDelay": return boolean.class;
+        case "unclaimedholdtime":
+        case "unclaimedHoldTime": return long.class;
         case "username": return java.lang.String.class;
         default: return null;
         }
@@ -236,6 +240,8 @@ public class IotosComponentConfigurer extends PropertyConfigurerSupport implemen
         case "sslContextParameters": return getOrCreateConfiguration(target).getSslContextParameters();
         case "tcpnodelay":
         case "tcpNoDelay": return getOrCreateConfiguration(target).isTcpNoDelay();
+        case "unclaimedholdtime":
+        case "unclaimedHoldTime": return getOrCreateConfiguration(target).getUnclaimedHoldTime();
         case "username": return getOrCreateConfiguration(target).getUsername();
         default: return null;
         }

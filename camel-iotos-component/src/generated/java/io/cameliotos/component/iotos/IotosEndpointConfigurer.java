@@ -87,6 +87,8 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "sslContextParameters": target.getConfiguration().setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
         case "tcpnodelay":
         case "tcpNoDelay": target.getConfiguration().setTcpNoDelay(property(camelContext, boolean.class, value)); return true;
+        case "unclaimedholdtime":
+        case "unclaimedHoldTime": target.getConfiguration().setUnclaimedHoldTime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "username": target.getConfiguration().setUsername(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
         }
@@ -159,6 +161,8 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
         case "tcpnodelay":
         case "tcpNoDelay": return boolean.class;
+        case "unclaimedholdtime":
+        case "unclaimedHoldTime": return long.class;
         case "username": return java.lang.String.class;
         default: return null;
         }
@@ -232,6 +236,8 @@ public class IotosEndpointConfigurer extends PropertyConfigurerSupport implement
         case "sslContextParameters": return target.getConfiguration().getSslContextParameters();
         case "tcpnodelay":
         case "tcpNoDelay": return target.getConfiguration().isTcpNoDelay();
+        case "unclaimedholdtime":
+        case "unclaimedHoldTime": return target.getConfiguration().getUnclaimedHoldTime();
         case "username": return target.getConfiguration().getUsername();
         default: return null;
         }

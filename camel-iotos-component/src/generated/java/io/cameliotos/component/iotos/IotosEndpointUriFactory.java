@@ -23,7 +23,7 @@ public class IotosEndpointUriFactory extends org.apache.camel.support.component.
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Set<String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(38);
+        Set<String> props = new HashSet<>(39);
         props.add("ackTimeout");
         props.add("autoReply");
         props.add("awaitAck");
@@ -61,6 +61,7 @@ public class IotosEndpointUriFactory extends org.apache.camel.support.component.
         props.add("sharedGroup");
         props.add("sslContextParameters");
         props.add("tcpNoDelay");
+        props.add("unclaimedHoldTime");
         props.add("username");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);
         Set<String> secretProps = new HashSet<>(2);

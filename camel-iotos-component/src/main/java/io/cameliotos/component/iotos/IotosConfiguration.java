@@ -80,6 +80,8 @@ public class IotosConfiguration implements Cloneable {
     private String filePersistenceDirectory;
     @UriParam(label = "advanced", defaultValue = "30000", javaType = "java.time.Duration")
     private long maxReconnectDelay = 30_000;
+    @UriParam(label = "advanced", defaultValue = "60000", javaType = "java.time.Duration")
+    private long unclaimedHoldTime = 60_000;
 
     // security
     @UriParam(label = "security", secret = true)
@@ -316,7 +318,7 @@ public class IotosConfiguration implements Cloneable {
     /**
      * MQTT clean session: when false the broker keeps the subscriptions and queued QoS 1/2 messages of the client ID
      * while it is offline, stopping consumers keep their subscriptions at the broker, and what the broker sends at the
-     * next start before a consumer subscribed is held for it (up to 60 s).
+     * next start before a consumer subscribed is held for it (for unclaimedHoldTime).
      */
     public void setCleanSession(boolean cleanSession) {
         this.cleanSession = cleanSession;
@@ -441,6 +443,22 @@ public class IotosConfiguration implements Cloneable {
      */
     public void setMaxReconnectDelay(long maxReconnectDelay) {
         this.maxReconnectDelay = maxReconnectDelay;
+    }
+
+    public long getUnclaimedHoldTime() {
+        return unclaimedHoldTime;
+    }
+
+    /**
+     * How long a message that arrived with no consumer for it is held for one to subscribe: what the broker of a
+     * persistent session (cleanSession=false) sends right after connecting, before the routes subscribed, and what it
+     * was still delivering to a consumer that stopped or was suspended. A route that starts or resumes within this
+     * time still receives it; then it is dropped with a warning and counted as messagesUnclaimed. At most 1,000
+     * messages or 16 MiB are held at once. A setting of the connection: every endpoint sharing it needs the same
+     * value.
+     */
+    public void setUnclaimedHoldTime(long unclaimedHoldTime) {
+        this.unclaimedHoldTime = unclaimedHoldTime;
     }
 
     public String getUsername() {

@@ -98,6 +98,10 @@ public class IotosEndpoint extends DefaultEndpoint {
             throw new IllegalArgumentException("Invalid iotos option controlMaxAge=" + configuration.getControlMaxAge()
                                                + ": expected 0 (no limit) or a positive duration");
         }
+        if (configuration.getUnclaimedHoldTime() < 1) {
+            throw new IllegalArgumentException("Invalid iotos option unclaimedHoldTime="
+                                               + configuration.getUnclaimedHoldTime() + ": expected a positive duration");
+        }
         if (configuration.getPersistence() == IotosPersistence.FILE && configuration.getRole() == IotosRole.platform
             && configuration.getClientId() == null) {
             // the store's directory is named by the client ID, and the platform's default one is new in every run
@@ -142,7 +146,7 @@ public class IotosEndpoint extends DefaultEndpoint {
                 configuration.getConnectionTimeout(), configuration.getMaxInflight(),
                 configuration.getOfflineBufferSize(), configuration.getOfflineBufferPolicy(),
                 configuration.getReconnectDelay(), configuration.getMaxReconnectDelay(), configuration.isTcpNoDelay(),
-                socketFactory, persistenceDirectory());
+                socketFactory, persistenceDirectory(), configuration.getUnclaimedHoldTime());
     }
 
     private Path persistenceDirectory() {

@@ -806,6 +806,7 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
             "iotos:171/401?qos=3     | qos=3",
             "iotos:171/401/5/6       | too many parts",
             "iotos:171/401?controlMaxAge=-1 | controlMaxAge=-1",
+            "iotos:171/401?unclaimedHoldTime=0 | unclaimedHoldTime=0: expected a positive duration",
             "iotos:171/401?role=platform&persistence=FILE | persistence=FILE with role=platform: set clientId" })
     void invalidUrisFailAtRouteStartNamingTheBadPart(String uri, String expected) {
         for (boolean consumer : new boolean[] { true, false }) {
@@ -1211,6 +1212,34 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
             assertThat(logs.text()).contains("the session closed before a listener subscribed to it")
                     .contains("exactly-once-3");
         }
+    }
+
+    @Test
+    void controlsNoRouteClaimsWithinTheHoldTimeAreDroppedAcknowledgedAndCounted() throws Exception {
+        // more than a persistent session leaves unacknowledged: dropped ones of both kinds must be acknowledged
+        int queued = 12;
+        RawMqttClient platform = queueControlsWhileAway(queued);
+        try (LogCapture logs = new LogCapture(org.apache.logging.log4j.Level.WARN)) {
+            CamelContext context = newContext();
+            IotosConfiguration configuration = context.getComponent("iotos", IotosComponent.class).getConfiguration();
+            configuration.setCleanSession(false);
+            configuration.setUnclaimedHoldTime(300);
+            context.addRoutes(uploads());
+            context.start();
+            IotosSession session = onlySession(context);
+
+            await().atMost(WAIT).until(() -> session.metrics().snapshot().get("messagesUnclaimed") == queued);
+            assertThat(session.heldCount()).isZero();
+            assertThat(logs.text()).contains("no listener subscribed to it within 300 ms (unclaimedHoldTime)")
+                    .contains("away-1").contains("away-" + queued);
+            context.stop();
+        }
+
+        // acknowledged as they were dropped: the broker sends none of them again, so the next run answers only the new one
+        persistentContext(uploads(), controls());
+        platform.publish(CONTROL_TOPIC, control(1963, "late", "after-the-hold"));
+        JsonNode result = json(platform.next(WAIT));
+        assertThat(result.get("requestId").asText()).isEqualTo("after-the-hold");
     }
 
     /** The first results the platform gets answer the controls {@link #queueControlsWhileAway} published, in order. */

@@ -64,10 +64,9 @@ public final class IotosSession {
     private static final long QUIESCE_MILLIS = 1000;
     /** The SUBACK return code of a refused subscription (MQTT 3.1.1 §3.9.3). */
     private static final int SUBSCRIPTION_FAILURE = 0x80;
-    /** How many messages without a listener are held for one ({@link UnclaimedMessages}), in bytes, and how long. */
+    /** How many messages without a listener are held for one ({@link UnclaimedMessages}), and in bytes. */
     private static final int UNCLAIMED_CAPACITY = 1000;
     private static final long UNCLAIMED_MAX_BYTES = 16L * 1024 * 1024;
-    private static final long UNCLAIMED_MAX_AGE_SECONDS = 60;
     /**
      * How many held messages a persistent session leaves unacknowledged, so that its broker sends them again if the
      * session closes first. Brokers give a client 10 to 20 messages in flight (Mosquitto 20): a few more held back
@@ -106,9 +105,7 @@ public final class IotosSession {
      */
     private final ConcurrentLinkedQueue<PendingPublish> unreportedQos0 = new ConcurrentLinkedQueue<>();
     private final SubscriptionTable subscriptions;
-    private final UnclaimedMessages unclaimed =
-            new UnclaimedMessages(UNCLAIMED_CAPACITY, UNCLAIMED_MAX_BYTES,
-                    TimeUnit.SECONDS.toNanos(UNCLAIMED_MAX_AGE_SECONDS));
+    private final UnclaimedMessages unclaimed;
     /** Whether {@link #unclaimed} holds anything: read without the lock for every arriving message. */
     private volatile boolean holding;
     /** Whether {@link #unclaimed} expects a claimed message sent again: read without the lock for every resend. */
@@ -133,6 +130,8 @@ public final class IotosSession {
         // a persistent session keeps its broker subscriptions, so that the broker queues for a route while the
         // application is away; what arrives for a stopped route while connected is held for a while
         this.subscriptions = new SubscriptionTable(!settings.cleanSession());
+        this.unclaimed = new UnclaimedMessages(UNCLAIMED_CAPACITY, UNCLAIMED_MAX_BYTES,
+                TimeUnit.MILLISECONDS.toNanos(settings.unclaimedHoldMs()));
         this.completions = new CompletionRelay(callbackExecutor, scheduler);
         this.correlator = new ResultCorrelator(scheduler, completions);
         try {
@@ -802,7 +801,8 @@ public final class IotosSession {
         try {
             unclaimedExpiry = null;
             unclaimed.expire(System.nanoTime()).forEach(m -> dropUnclaimed(m, "no listener subscribed to it within "
-                                                                             + UNCLAIMED_MAX_AGE_SECONDS + " s"));
+                                                                             + settings.unclaimedHoldMs()
+                                                                             + " ms (unclaimedHoldTime)"));
             holding = !unclaimed.isEmpty();
             scheduleUnclaimedExpiry();
         } finally {

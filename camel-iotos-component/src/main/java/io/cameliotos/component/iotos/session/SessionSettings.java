@@ -28,13 +28,14 @@ import io.cameliotos.component.iotos.protocol.OfflineBufferPolicy;
  *                                brokers get the JVM's default TLS socket factory, {@code tcp://} ones plain sockets
  * @param persistenceDirectory    where accepted QoS 1/2 publishes are kept until acknowledged, or {@code null} to keep
  *                                them in memory only
+ * @param unclaimedHoldMs         how long a message that arrived with no listener for it is held for one to subscribe
  */
 public record SessionSettings(
         String brokerUrl, String clientId, String username, String password,
         boolean cleanSession, int keepAliveSeconds, int connectTimeoutSeconds,
         int maxInflight, int offlineBufferSize, OfflineBufferPolicy offlineBufferPolicy,
         long reconnectInitialDelayMs, long reconnectMaxDelayMs, boolean tcpNoDelay,
-        SocketFactory socketFactory, Path persistenceDirectory) {
+        SocketFactory socketFactory, Path persistenceDirectory, long unclaimedHoldMs) {
 
     public SessionSettings {
         Objects.requireNonNull(brokerUrl, "brokerUrl");
@@ -49,6 +50,9 @@ public record SessionSettings(
         if (reconnectInitialDelayMs < 1 || reconnectMaxDelayMs < reconnectInitialDelayMs) {
             throw new IllegalArgumentException("reconnect delays must satisfy 0 < initial <= max");
         }
+        if (unclaimedHoldMs < 1) {
+            throw new IllegalArgumentException("unclaimedHoldMs must be positive, was " + unclaimedHoldMs);
+        }
     }
 
     public SessionKey key() {
@@ -62,7 +66,8 @@ public record SessionSettings(
                + ", password=" + (password == null ? "none" : "xxxxxx") + ", cleanSession=" + cleanSession
                + ", keepAlive=" + keepAliveSeconds + "s, maxInflight=" + maxInflight + ", offlineBufferSize="
                + offlineBufferSize + ", tcpNoDelay=" + tcpNoDelay + ", tls=" + (socketFactory != null) + ", persistence="
-               + (persistenceDirectory == null ? "memory" : persistenceDirectory) + "]";
+               + (persistenceDirectory == null ? "memory" : persistenceDirectory) + ", unclaimedHold="
+               + unclaimedHoldMs + "ms]";
     }
 
     /** What identifies a session: one MQTT connection per broker and client ID. */

@@ -73,7 +73,8 @@ class SessionConnectionLossTest {
     /** Keep-alive 2 s finds the frozen broker quickly; a window of 5 keeps publishes both in flight and buffered. */
     private IotosSession acquireSession(MosquittoBroker broker) {
         return registry.acquire(new SessionSettings(broker.url(), "loss-" + System.nanoTime(), TestBroker.USERNAME,
-                TestBroker.PASSWORD, true, 2, 2, 5, 1000, OfflineBufferPolicy.FAIL, 100, 1000, false, null, null));
+                TestBroker.PASSWORD, true, 2, 2, 5, 1000, OfflineBufferPolicy.FAIL, 100, 1000, false, null, null,
+                60_000));
     }
 
     /** Releases the session bounded: one stuck holding its lock must fail the test, not hang it. */

@@ -108,7 +108,7 @@ class BufferedSocketFactoryTest {
 
     static SocketFactory factoryOf(String brokerUrl, SocketFactory socketFactory, boolean tcpNoDelay) {
         return IotosSession.connectOptions(new SessionSettings(brokerUrl, "buffered-input", null, null, true, 60, 5, 10,
-                100, OfflineBufferPolicy.FAIL, 100, 1000, tcpNoDelay, socketFactory, null), new SendBacklog(10))
+                100, OfflineBufferPolicy.FAIL, 100, 1000, tcpNoDelay, socketFactory, null, 60_000), new SendBacklog(10))
                 .getSocketFactory();
     }
 }

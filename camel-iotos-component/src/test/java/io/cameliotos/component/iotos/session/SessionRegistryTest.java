@@ -72,7 +72,7 @@ class SessionRegistryTest {
 
     private static SessionSettings settings(String clientId, Path persistenceDirectory) {
         return new SessionSettings(NO_BROKER, clientId, null, null, true, 60, 1, 10, 100, OfflineBufferPolicy.FAIL,
-                1000, 1000, false, null, persistenceDirectory);
+                1000, 1000, false, null, persistenceDirectory, 60_000);
     }
 
     @Test
