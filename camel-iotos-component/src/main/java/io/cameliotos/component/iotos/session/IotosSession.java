@@ -722,11 +722,7 @@ public final class IotosSession {
                 LOG.warn("Listener failed for message on {} at {}", m.topic(), settings.key(), e);
             }
             if (!acknowledge(m)) {
-                // a copy comes on a later connection than the one the acknowledgement failed on: the next one if
-                // that was the current one (the drop not handled yet, or the session disconnected)
-                boolean onThisConnection = state == SessionState.CONNECTED && m.connection() != connection;
-                unclaimed.expectResend(m, onThisConnection ? connection : connection + 1);
-                resendsDue = true;
+                expectResendOf(m);
             }
         }
         holding = !unclaimed.isEmpty();
@@ -747,7 +743,7 @@ public final class IotosSession {
             if (message.isDuplicate() && resendsDue
                 && unclaimed.takeResend(topic, message.getPayload(), message.getQos(), message.getId())) {
                 resendsDue = unclaimed.expectsResends();
-                LOG.debug("Message {} on {} at {} sent again was given to a listener already", message.getId(), topic,
+                LOG.debug("Message {} on {} at {} sent again was delivered or dropped already", message.getId(), topic,
                         settings.key());
                 return false;
             }
@@ -810,9 +806,14 @@ public final class IotosSession {
         }
     }
 
-    /** Gives up a held message for good: acknowledged, since the broker would otherwise send it again. */
+    /**
+     * Gives up a held message for good: acknowledged, since the broker would otherwise send it again; if that cannot
+     * be done now, the copy the broker sends is acknowledged and given up in its place.
+     */
     private void dropUnclaimed(UnclaimedMessages.Message m, String why) {
-        acknowledge(m);
+        if (!acknowledge(m)) {
+            expectResendOf(m);
+        }
         metrics.messagesUnclaimed.increment();
         LOG.warn("Dropped a message on {} at {}: {}; payload: {}", m.topic(), settings.key(), why,
                 Payloads.preview(m.payload()));
@@ -831,12 +832,26 @@ public final class IotosSession {
     }
 
     /**
-     * Acknowledges a held message the broker still waits on.
+     * A held message whose acknowledgement failed is sent again by the broker on a later connection than the one it
+     * failed on: the next one if that was the current one (its loss not handled yet, or the session disconnected).
+     * Called with the lock held.
+     */
+    private void expectResendOf(UnclaimedMessages.Message m) {
+        boolean onThisConnection = state == SessionState.CONNECTED && m.connection() != connection;
+        unclaimed.expectResend(m, onThisConnection ? connection : connection + 1);
+        resendsDue = true;
+    }
+
+    /**
+     * Acknowledges a held message the broker still waits on. Only while connected on its own connection: between the
+     * client's reconnect and {@link #onConnected} the client is connected again, on a connection whose packet IDs
+     * name other messages. Called with the lock held.
      *
      * @return false if it could not be, its connection being gone: a persistent session's broker sends it again
      */
     private boolean acknowledge(UnclaimedMessages.Message m) {
-        return !m.unacknowledged() || m.connection() == connection && acknowledge(m.messageId(), m.qos());
+        return !m.unacknowledged()
+               || state == SessionState.CONNECTED && m.connection() == connection && acknowledge(m.messageId(), m.qos());
     }
 
     private boolean acknowledge(int messageId, int qos) {

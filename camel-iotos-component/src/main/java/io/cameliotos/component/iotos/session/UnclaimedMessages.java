@@ -34,14 +34,15 @@ final class UnclaimedMessages {
     /** Oldest first; a list, so that a message sent again can take the place of the one held. */
     private final LinkedList<Message> held = new LinkedList<>();
     /**
-     * Claimed messages the broker still waits on but that could not be acknowledged: their connection was gone. The
-     * broker sends each again right after the session reconnects; that copy was delivered already. Oldest first, at
-     * most the capacity: beyond it the oldest copy would be delivered again, as MQTT's at-least-once allows.
+     * Messages claimed or given up that the broker still waits on but that could not be acknowledged: their connection
+     * was gone. The broker sends each again right after the session reconnects; that copy was delivered, or dropped,
+     * already. Oldest first, at most the capacity: beyond it the oldest copy would be delivered again, as MQTT's
+     * at-least-once allows.
      */
     private final ArrayDeque<ExpectedResend> resendsDue = new ArrayDeque<>();
 
     /** @param connection the connection the copy is to come on; not resent there, it never comes */
-    private record ExpectedResend(Message claimed, int connection) {
+    private record ExpectedResend(Message original, int connection) {
     }
     private final int capacity;
     private final long maxBytes;
@@ -105,26 +106,26 @@ final class UnclaimedMessages {
     }
 
     /**
-     * Remembers a claimed message the broker will send again, because it could not be acknowledged.
+     * Remembers a claimed or dropped message the broker will send again, because it could not be acknowledged.
      *
      * @param connection the connection its copy is to come on: the current one, or the next if the session is not
      *                   connected
      */
-    void expectResend(Message claimed, int connection) {
+    void expectResend(Message original, int connection) {
         if (resendsDue.size() >= capacity) {
             resendsDue.poll();
         }
-        resendsDue.add(new ExpectedResend(claimed, connection));
+        resendsDue.add(new ExpectedResend(original, connection));
     }
 
     /**
-     * Whether a message the broker sent again is a claimed one's copy; if so, it is no longer expected.
+     * Whether a message the broker sent again is the copy of one claimed or dropped; if so, it is no longer expected.
      *
-     * @return {@code true} if its listener had it already: it is to be acknowledged, not delivered
+     * @return {@code true} if it was delivered or dropped already: it is to be acknowledged, not delivered
      */
     boolean takeResend(String topic, byte[] payload, int qos, int messageId) {
         for (Iterator<ExpectedResend> it = resendsDue.iterator(); it.hasNext();) {
-            if (isCopy(it.next().claimed(), topic, payload, qos, messageId)) {
+            if (isCopy(it.next().original(), topic, payload, qos, messageId)) {
                 it.remove();
                 return true;
             }

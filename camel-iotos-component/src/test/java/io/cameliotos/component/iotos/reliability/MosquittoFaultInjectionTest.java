@@ -54,6 +54,8 @@ class MosquittoFaultInjectionTest extends IotosTestSupport {
     private static final int SECONDS = Integer.getInteger("iotos.faults.seconds", 8);
     private static final int RATE_PER_SECOND = 100;
     private static final Duration DRAIN = Duration.ofSeconds(60);
+    /** The component's default unclaimedHoldTime, for tests that do not wait for held messages to expire. */
+    private static final long DEFAULT_HOLD_MILLIS = 60_000;
 
     @RegisterExtension
     static final BrokerExtension BROKER = BrokerExtension.mosquitto(() -> {
@@ -244,7 +246,7 @@ class MosquittoFaultInjectionTest extends IotosTestSupport {
         String controlTopic = "$IOTOS/device/endpoint/update/171/401/1963";
         String resultTopic = controlTopic + "/result";
         int queued = 30;
-        CamelContext device = deviceHoldingControlsQueuedWhileAway(queued);
+        CamelContext device = deviceHoldingControlsQueuedWhileAway(queued, DEFAULT_HOLD_MILLIS);
         IotosSession session = onlySession(device);
 
         stopBrokerUnder(session);
@@ -279,7 +281,7 @@ class MosquittoFaultInjectionTest extends IotosTestSupport {
     void messagesClaimedWhileTheBrokerIsDownAreNotDeliveredAgainByItsResend() throws Exception {
         String controlTopic = "$IOTOS/device/endpoint/update/171/401/1963";
         int queued = 12;
-        IotosSession session = onlySession(deviceHoldingControlsQueuedWhileAway(queued));
+        IotosSession session = onlySession(deviceHoldingControlsQueuedWhileAway(queued, DEFAULT_HOLD_MILLIS));
 
         stopBrokerUnder(session);
         List<String> delivered = Collections.synchronizedList(new ArrayList<>());
@@ -296,18 +298,45 @@ class MosquittoFaultInjectionTest extends IotosTestSupport {
         assertThat(delivered).as("each once, in the order they first arrived").isEqualTo(awayThenAfterRestart(queued));
     }
 
+    @Test
+    void messagesDroppedWhileTheBrokerIsDownAreNotHeldAgainWhenItResendsThem() throws Exception {
+        String controlTopic = "$IOTOS/device/endpoint/update/171/401/1963";
+        int queued = 12;
+        IotosSession session = onlySession(deviceHoldingControlsQueuedWhileAway(queued, 3000));
+
+        stopBrokerUnder(session);
+        assertThat(session.metrics().snapshot()).as("still held when the broker went away")
+                .containsEntry("messagesUnclaimed", 0L);
+        // the hold time passes while disconnected: the first of them cannot be acknowledged as they are dropped
+        await().atMost(WAIT).until(() -> session.metrics().snapshot().get("messagesUnclaimed") == queued);
+        assertThat(session.isConnected()).isFalse();
+
+        mosquitto().start();
+        await().atMost(WAIT).until(session::isConnected);
+        List<String> delivered = Collections.synchronizedList(new ArrayList<>());
+        session.subscribe(controlTopic, 1, (topic, payload, qos, duplicate) -> delivered.add(requestIdOf(payload)));
+        // the broker sends what it still waits to have acknowledged before anything new
+        try (RawMqttClient after = new RawMqttClient(broker(), "raw-drop-after")) {
+            after.publish(controlTopic, controlFor("after-restart"));
+        }
+        await().atMost(WAIT).until(() -> delivered.contains("after-restart"));
+        assertThat(delivered).as("the dropped ones' copies, given up too").containsExactly("after-restart");
+        assertThat(session.heldCount()).isZero();
+        assertThat(session.metrics().snapshot()).as("each dropped once").containsEntry("messagesUnclaimed", (long) queued);
+    }
+
     /**
      * A persistent device that was away while {@code queued} controls were sent to it, started again with no route
-     * for them: they are held, the first of them unacknowledged.
+     * for them: they are held, for {@code holdMillis}, the first of them unacknowledged.
      */
-    private CamelContext deviceHoldingControlsQueuedWhileAway(int queued) throws Exception {
-        persistentDevice(true).stop();
+    private CamelContext deviceHoldingControlsQueuedWhileAway(int queued, long holdMillis) throws Exception {
+        persistentDevice(true, DEFAULT_HOLD_MILLIS).stop();
         try (RawMqttClient away = new RawMqttClient(broker(), "raw-control-away")) {
             for (int i = 1; i <= queued; i++) {
                 away.publish("$IOTOS/device/endpoint/update/171/401/1963", controlFor("away-" + i));
             }
         }
-        CamelContext device = persistentDevice(false);
+        CamelContext device = persistentDevice(false, holdMillis);
         IotosSession session = onlySession(device);
         await().atMost(WAIT).until(() -> session.heldCount() == queued);
         return device;
@@ -336,10 +365,14 @@ class MosquittoFaultInjectionTest extends IotosTestSupport {
         }
     }
 
-    /** A started device with a persistent session, with or without a route for the controls of point 1963. */
-    private CamelContext persistentDevice(boolean withControls) throws Exception {
+    /**
+     * A started device with a persistent session, with or without a route for the controls of point 1963, holding
+     * messages no route takes for {@code holdMillis}.
+     */
+    private CamelContext persistentDevice(boolean withControls, long holdMillis) throws Exception {
         return startUploader(config -> {
             config.setCleanSession(false);
+            config.setUnclaimedHoldTime(holdMillis);
             config.setReconnectDelay(100);
             config.setMaxReconnectDelay(500);
         }, withControls ? new RouteBuilder[] { controlsRoute() } : new RouteBuilder[0]);
