@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
 public class IotosEndpoint extends DefaultEndpoint {
 
     private static final Logger LOG = LoggerFactory.getLogger(IotosEndpoint.class);
+    /** Shorter holds drop what the broker of a persistent session queued before the routes could subscribe. */
+    private static final long MIN_SENSIBLE_HOLD_MILLIS = 1000;
 
     @UriPath(description = "Gateway ID (网关ID): a positive integer; * for any gateway in the platform role")
     @Metadata(required = true)
@@ -101,6 +103,12 @@ public class IotosEndpoint extends DefaultEndpoint {
         if (configuration.getUnclaimedHoldTime() < 1) {
             throw new IllegalArgumentException("Invalid iotos option unclaimedHoldTime="
                                                + configuration.getUnclaimedHoldTime() + ": expected a positive duration");
+        }
+        if (!configuration.isCleanSession() && configuration.getUnclaimedHoldTime() < MIN_SENSIBLE_HOLD_MILLIS) {
+            // a plain number is milliseconds: unclaimedHoldTime=60 drops what the broker queued before a route started
+            LOG.warn("{}: unclaimedHoldTime={} ms is shorter than routes take to start; what the broker queued for "
+                     + "this persistent session may be dropped before a route subscribes (write 60s for seconds)", this,
+                    configuration.getUnclaimedHoldTime());
         }
         if (configuration.getPersistence() == IotosPersistence.FILE && configuration.getRole() == IotosRole.platform
             && configuration.getClientId() == null) {

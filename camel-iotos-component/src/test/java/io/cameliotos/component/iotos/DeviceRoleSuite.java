@@ -1221,16 +1221,20 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         RawMqttClient platform = queueControlsWhileAway(queued);
         try (LogCapture logs = new LogCapture(org.apache.logging.log4j.Level.WARN)) {
             CamelContext context = newContext();
-            IotosConfiguration configuration = context.getComponent("iotos", IotosComponent.class).getConfiguration();
-            configuration.setCleanSession(false);
-            configuration.setUnclaimedHoldTime(300);
-            context.addRoutes(uploads());
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:upload").to("iotos:171/401/1963?cleanSession=false&unclaimedHoldTime=300ms");
+                }
+            });
             context.start();
             IotosSession session = onlySession(context);
+            assertThat(session.settings().unclaimedHoldMs()).isEqualTo(300);
 
             await().atMost(WAIT).until(() -> session.metrics().snapshot().get("messagesUnclaimed") == queued);
             assertThat(session.heldCount()).isZero();
-            assertThat(logs.text()).contains("no listener subscribed to it within 300 ms (unclaimedHoldTime)")
+            assertThat(logs.text()).contains("unclaimedHoldTime=300 ms is shorter than routes take to start")
+                    .contains("no listener subscribed to it within 300 ms (unclaimedHoldTime)")
                     .contains("away-1").contains("away-" + queued);
             context.stop();
         }
