@@ -78,6 +78,25 @@ final class BenchBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * The CPU time the broker this benchmark started has used, from the scheduler's accounting of each of its
+     * threads ({@code /proc/<pid>/task/<tid>/schedstat}, Linux); -1 for a given broker or where that is not readable.
+     */
+    long cpuNanos() {
+        if (process == null) {
+            return -1;
+        }
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            long sum = 0;
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                sum += Long.parseLong(Files.readString(task.resolve("schedstat")).trim().split(" ")[0]);
+            }
+            return sum;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     private static boolean isOpen(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 200);

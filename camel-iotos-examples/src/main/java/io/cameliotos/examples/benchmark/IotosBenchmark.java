@@ -78,16 +78,18 @@ public final class IotosBenchmark {
     static final String UPLOAD_TOPIC = "$IOTOS/device/platform/update/171/401";
     static final String CONTROL_TOPIC = "$IOTOS/device/endpoint/update/171/401/1963";
 
+    private final BenchBroker broker;
     private final String url;
     private final IotosCodec codec = new IotosCodec();
 
-    private IotosBenchmark(String url) {
-        this.url = url;
+    private IotosBenchmark(BenchBroker broker) {
+        this.broker = broker;
+        this.url = broker.url();
     }
 
     public static void main(String[] args) throws Exception {
         try (BenchBroker broker = BenchBroker.startOrUse(System.getProperty("bench.brokerUrl"))) {
-            IotosBenchmark bench = new IotosBenchmark(broker.url());
+            IotosBenchmark bench = new IotosBenchmark(broker);
             String machine = String.format(Locale.ROOT, "%d cores, JDK %s, %s", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.version"), broker.version());
             System.out.println("camel-iotos benchmark: " + MESSAGES + " messages, window " + WINDOW + "; " + machine);
@@ -174,8 +176,11 @@ public final class IotosBenchmark {
                             i + 1, qos, raws.get(i).msgPerSec(), iotoses.get(i).msgPerSec(),
                             iotoses.get(i).msgPerSec() / raws.get(i).msgPerSec(), hands.get(i).msgPerSec(),
                             qos == 0 ? " uploads/s" : String.format(Locale.ROOT,
-                                    " uploads/s; points single %.0f, batched %.0f (%.2f) points/s", singles.get(i).msgPerSec(),
-                                    batches.get(i).msgPerSec(), batches.get(i).msgPerSec() / singles.get(i).msgPerSec()));
+                                    " uploads/s; points single %.0f, batched %.0f (%.2f) points/s; CPU per point, JVM and"
+                                    + " broker: single %.2f and %.2f, batched %.2f and %.2f µs", singles.get(i).msgPerSec(),
+                                    batches.get(i).msgPerSec(), batches.get(i).msgPerSec() / singles.get(i).msgPerSec(),
+                                    singles.get(i).jvmCpuUs(), singles.get(i).brokerCpuUs(), batches.get(i).jvmCpuUs(),
+                                    batches.get(i).brokerCpuUs()));
                 }
             }
             Scenario raw = median(raws);
@@ -238,7 +243,8 @@ public final class IotosBenchmark {
     }
 
     private static Scenario rename(Scenario s, String name) {
-        return new Scenario(name, s.messages(), s.seconds(), s.p50Ms(), s.p99Ms(), null, Double.NaN, s.unit());
+        return new Scenario(name, s.messages(), s.seconds(), s.p50Ms(), s.p99Ms(), null, Double.NaN, s.unit(),
+                s.jvmCpuUs(), s.brokerCpuUs());
     }
 
     // ------------------------------------------------------------ uploads
@@ -266,6 +272,7 @@ public final class IotosBenchmark {
             }
         };
         settle();
+        CpuMeter cpu = CpuMeter.start(broker);
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
             window.acquire();
@@ -273,8 +280,9 @@ public final class IotosBenchmark {
         }
         done.await();
         double seconds = (System.nanoTime() - start) / 1e9;
+        double[] cpuPerMessage = cpu.perMessage(count);
         disconnect(client);
-        return Scenario.throughput("upload-qos" + qos + "-raw-paho", count, seconds, "uploads");
+        return Scenario.throughput("upload-qos" + qos + "-raw-paho", count, seconds, "uploads", cpuPerMessage);
     }
 
     /** The same single-point uploads as the raw client's: a reading for the point the URI names. */
@@ -301,14 +309,16 @@ public final class IotosBenchmark {
             AsyncProducer producer = endpoint.createAsyncProducer();
             producer.start();
             settle();
+            CpuMeter cpu = CpuMeter.start(broker);
             long start = System.nanoTime();
             int failed = drive(endpoint, producer, count, fill);
             double seconds = (System.nanoTime() - start) / 1e9;
+            double[] cpuPerMessage = cpu.perMessage(count);
             producer.stop();
             if (failed > 0) {
                 throw new IllegalStateException(failed + " uploads failed");
             }
-            return Scenario.throughput(name, count, seconds, unit);
+            return Scenario.throughput(name, count, seconds, unit, cpuPerMessage);
         }
     }
 
@@ -350,6 +360,7 @@ public final class IotosBenchmark {
             CountDownLatch done = new CountDownLatch(count);
             AtomicInteger failed = new AtomicInteger();
             settle();
+            CpuMeter cpu = CpuMeter.start(broker);
             long start = System.nanoTime();
             for (int i = 0; i < count; i++) {
                 window.acquire();
@@ -363,10 +374,12 @@ public final class IotosBenchmark {
             }
             done.await();
             double seconds = (System.nanoTime() - start) / 1e9;
+            double[] cpuPerMessage = cpu.perMessage(count);
             if (failed.get() > 0) {
                 throw new IllegalStateException(failed.get() + " hand-written uploads failed");
             }
-            return Scenario.throughput("upload-qos" + qos + "-handwritten-route", count, seconds, "uploads");
+            return Scenario.throughput("upload-qos" + qos + "-handwritten-route", count, seconds, "uploads",
+                    cpuPerMessage);
         }
     }
 
@@ -647,8 +660,8 @@ public final class IotosBenchmark {
         Files.writeString(report, json.toString());
 
         System.out.println();
-        System.out.println("| scenario                                     |  messages | seconds |   msg/s    |  p50 ms |  p99 ms | baseline                     |  ratio |");
-        System.out.println("|----------------------------------------------|-----------|---------|------------|---------|---------|------------------------------|--------|");
+        System.out.println("| scenario                                     |  messages | seconds |   msg/s    |  p50 ms |  p99 ms | baseline                     |  ratio | JVM µs  | broker µs |");
+        System.out.println("|----------------------------------------------|-----------|---------|------------|---------|---------|------------------------------|--------|---------|-----------|");
         scenarios.forEach(s -> System.out.println(s.row()));
         System.out.println();
         System.out.println("memory: " + memory);
