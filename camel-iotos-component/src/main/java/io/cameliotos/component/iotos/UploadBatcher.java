@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Merges the uploads of one device producer into fewer, larger uploads, in the spirit of Kafka's {@code linger.ms}
  * and {@code batch.size}: an upload waits at most {@code batchLinger} for others, and a merged upload carries at most
- * {@code batchMaxPoints} points. One upload cannot carry two values of the same point (the data object is keyed by
- * point), so a second value of a point starts a new upload: the values of a point are sent in the order they came.
+ * {@code batchMaxPoints} points. One upload cannot carry two values of the same point, nor two points under one key
+ * (the data object is keyed by point: by its key, oid or ID), so such a point starts a new upload: the values of a
+ * point are sent in the order they came.
  * Every exchange still completes on its own, when its merged upload was sent (and, with awaitAck, when its points were
  * acknowledged).
  */
@@ -53,6 +54,8 @@ final class UploadBatcher {
 
     private List<Entry> entries = new ArrayList<>();
     private final PointIdSet pointsInBatch;
+    /** The keys of the batch's points keyed otherwise than by their ID (a key or an oid); usually none. */
+    private final Set<String> namedKeysInBatch = new HashSet<>();
     private int pointCount;
     private long batchStartNanos;
     /**
@@ -80,7 +83,7 @@ final class UploadBatcher {
      * the order their points came; the session's publish does not block.
      */
     synchronized void add(Exchange exchange, AsyncCallback callback, List<PointValue> points) {
-        if (!entries.isEmpty() && (pointCount + points.size() > maxPoints || repeatsAPoint(points))) {
+        if (!entries.isEmpty() && (pointCount + points.size() > maxPoints || conflicts(points))) {
             sendBatch();
         }
         boolean full = pointCount + points.size() >= maxPoints;
@@ -94,6 +97,9 @@ final class UploadBatcher {
         entries.add(new Entry(exchange, callback, points));
         for (PointValue point : points) {
             pointsInBatch.add(point.id());
+            if (isNamed(point)) {
+                namedKeysInBatch.add(point.effectiveKey());
+            }
         }
         pointCount += points.size();
         if (full) {
@@ -134,19 +140,39 @@ final class UploadBatcher {
         }
     }
 
-    private boolean repeatsAPoint(List<PointValue> points) {
+    /**
+     * Whether a point repeats one of the batch, or its key does. A named key that reads as a point ID of the batch counts
+     * as a repeat even if that point is named otherwise: it only starts a new upload.
+     */
+    private boolean conflicts(List<PointValue> points) {
         for (PointValue p : points) {
             if (pointsInBatch.contains(p.id())) {
+                return true;
+            }
+            if (isNamed(p)) {
+                String key = p.effectiveKey();
+                long asId = Ids.parsePositive(key);
+                if (namedKeysInBatch.contains(key) || asId > 0 && pointsInBatch.contains(asId)) {
+                    return true;
+                }
+            } else if (!namedKeysInBatch.isEmpty() && namedKeysInBatch.contains(Long.toString(p.id()))) {
                 return true;
             }
         }
         return false;
     }
 
+    private static boolean isNamed(PointValue point) {
+        return point.key() != null || point.oid() != null;
+    }
+
     private void sendBatch() {
         List<Entry> batch = entries;
         entries = new ArrayList<>();
         pointsInBatch.clear();
+        if (!namedKeysInBatch.isEmpty()) {
+            namedKeysInBatch.clear();
+        }
         pointCount = 0;
         List<PointValue> all = new ArrayList<>();
         batch.forEach(e -> all.addAll(e.points()));

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -48,6 +49,7 @@ final class UploadBuilder {
     Request build(Message message, ProducerHeaders headers, boolean ownRequest) {
         Object body = message.getBody();
         if (body instanceof Upload upload) {
+            requireDistinct(upload.points());
             return new Request(upload, Timestamps.toInstant(upload.requestTime()));
         }
         String requestId = ownRequest ? headers.givenRequestId() : null;
@@ -83,7 +85,7 @@ final class UploadBuilder {
             for (Object element : list) {
                 points.add(complete(fromElement(element, index++), defaultTs));
             }
-            return points;
+            return requireDistinct(points);
         }
         if (body instanceof Map<?, ?> map) {
             List<PointValue> points = new ArrayList<>(map.size());
@@ -92,7 +94,7 @@ final class UploadBuilder {
                 points.add(complete(new PointValue(null, point.id(), point.oid(), point.name(), entry.getValue(), null),
                         defaultTs));
             }
-            return points;
+            return requireDistinct(points);
         }
         if (body instanceof String || body instanceof Number || body instanceof Boolean) {
             return List.of(scalar(body, headers, defaultTs, ownRequest));
@@ -197,6 +199,32 @@ final class UploadBuilder {
             return point;
         }
         return new PointValue(point.key(), point.id(), oid, name, point.value(), ts);
+    }
+
+    /**
+     * One upload carries one value per point, under one key each: the data object is keyed by point, and a reader
+     * keeps one of two members with the same key, losing the other point's value.
+     */
+    private static List<PointValue> requireDistinct(List<PointValue> points) {
+        if (points.size() < 2) {
+            return points;
+        }
+        Map<String, PointValue> byKey = new HashMap<>();
+        Map<Long, PointValue> byId = new HashMap<>();
+        for (PointValue point : points) {
+            PointValue sameKey = byKey.put(point.effectiveKey(), point);
+            PointValue samePoint = byId.put(point.id(), point);
+            if (sameKey != null || samePoint != null) {
+                PointValue other = sameKey != null ? sameKey : samePoint;
+                throw new IllegalArgumentException("The upload has two values "
+                                                   + (samePoint != null ? "of point " + point.id()
+                                                           : "under the key '" + point.effectiveKey() + "' (points "
+                                                             + other.id() + " and " + point.id() + ")")
+                                                   + "; one upload carries one value per point and key: send them "
+                                                   + "in two uploads");
+            }
+        }
+        return points;
     }
 
     private static String text(Object value) {

@@ -146,6 +146,13 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
                 .rootCause().hasMessageContaining("No point for the scalar body");
         assertThatThrownBy(() -> template(context).sendBody("direct:upload", Map.of("温度", 1)))
                 .rootCause().hasMessageContaining("no point table");
+        // one upload's data object has one member per key: a second one would hide the first
+        assertThatThrownBy(() -> template(context).sendBody("direct:upload",
+                List.of(Map.of("id", 1963, "value", 1), Map.of("id", 1963, "value", 2))))
+                .rootCause().hasMessageContaining("two values of point 1963");
+        assertThatThrownBy(() -> template(context).sendBody("direct:upload",
+                List.of(Map.of("id", 1963, "oid", "t", "value", 1), Map.of("id", 1964, "oid", "t", "value", 2))))
+                .rootCause().hasMessageContaining("under the key 't' (points 1963 and 1964)");
     }
 
     @Test
@@ -423,6 +430,39 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
     }
 
     @Test
+    void aMergedUploadsResultsWithoutAnIdStillEndTheExchangesOfTheirTopicsPoints() throws Exception {
+        // the topic names the point; a platform that leaves the id out must still fail the exchange of point 3
+        respondToUploads(point -> point == 3 ? 500 : 0, "checked", false);
+        CamelContext context = startContext();
+        org.apache.camel.AsyncProducer producer = context.getEndpoint(
+                "iotos:171/401?batchLinger=1s&batchMaxPoints=5&awaitAck=true").createAsyncProducer();
+        producer.start();
+        List<Exchange> exchanges = new CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(10);
+
+        for (int i = 0; i < 10; i++) {
+            Exchange exchange = new org.apache.camel.support.DefaultExchange(context);
+            exchange.getMessage().setHeader(IotosConstants.POINT_ID, 1 + i % 5);
+            exchange.getMessage().setBody(i);
+            exchanges.add(exchange);
+            producer.process(exchange, doneSync -> done.countDown());
+        }
+
+        assertThat(done.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        for (Exchange e : exchanges) {
+            Object point = e.getMessage().getHeader(IotosConstants.POINT_ID);
+            if (Long.valueOf(3).equals(((Number) point).longValue())) {
+                assertThat(e.getException()).as("point 3").isInstanceOf(IotosResponseException.class)
+                        .hasMessageContaining("500");
+            } else {
+                assertThat(e.getException()).as("point " + point).isNull();
+                assertThat(e.getMessage().getHeader(IotosConstants.RESPONSE_CODE)).isEqualTo(0);
+            }
+        }
+        producer.stop();
+    }
+
+    @Test
     void aLingeringBatchLeavesWhenItsTimeIsUp() throws Exception {
         RawMqttClient platform = rawClient("raw-platform").subscribe(UPLOAD_TOPIC);
         CamelContext context = startContext(new RouteBuilder() {
@@ -518,6 +558,15 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
 
     /** A raw platform that answers every point of every upload with the given code. */
     private void respondToUploads(int code, String desc) throws Exception {
+        respondToUploads(point -> code, desc, true);
+    }
+
+    /**
+     * Answers every point of every upload on its result topic, with the code {@code codeOf} gives the point's ID, with
+     * or without the {@code id} member (the topic names the point anyway).
+     */
+    private void respondToUploads(java.util.function.LongToIntFunction codeOf, String desc, boolean withId)
+            throws Exception {
         RawMqttClient responder = rawClient("raw-responder");
         RawMqttClient listener = rawClient("raw-upload-listener").subscribe(UPLOAD_TOPIC);
         Thread thread = new Thread(() -> {
@@ -529,9 +578,11 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
                     }
                     JsonNode json = json(upload);
                     for (JsonNode point : json.get("data")) {
-                        String result = "{\"id\":" + point.get("id") + ",\"requestId\":" + json.get("requestId")
-                                        + ",\"responseId\":\"" + "f".repeat(32) + "\",\"responseTime\":1627737953514.123,"
-                                        + "\"responseCode,\":" + code + ",\"responseDesc\":\"" + desc + "\",}";
+                        String result = "{" + (withId ? "\"id\":" + point.get("id") + "," : "") + "\"requestId\":"
+                                        + json.get("requestId") + ",\"responseId\":\"" + "f".repeat(32)
+                                        + "\",\"responseTime\":1627737953514.123,\"responseCode,\":"
+                                        + codeOf.applyAsInt(point.get("id").asLong()) + ",\"responseDesc\":\"" + desc
+                                        + "\",}";
                         responder.publish(UPLOAD_TOPIC + "/" + point.get("id") + "/result", result);
                     }
                 }

@@ -119,6 +119,39 @@ class UploadBatcherTest {
         }
     }
 
+    @Test
+    void pointsThatWouldShareAKeyGoInSeparateUploads() throws Exception {
+        // two points with one oid, a key given twice, and an oid that reads as the ID of a point keyed by its ID
+        List<PointValue> points = List.of(
+                new PointValue(null, 1, "valve", null, 1, Timestamps.nowSeconds()),
+                new PointValue(null, 2, "valve", null, 2, Timestamps.nowSeconds()),
+                new PointValue("k", 3, null, null, 3, Timestamps.nowSeconds()),
+                new PointValue("k", 4, null, null, 4, Timestamps.nowSeconds()),
+                new PointValue(null, 5, null, null, 5, Timestamps.nowSeconds()),
+                new PointValue(null, 6, "5", null, 6, Timestamps.nowSeconds()),
+                new PointValue(null, 7, null, null, 7, Timestamps.nowSeconds()),
+                new PointValue(null, 8, "8", null, 8, Timestamps.nowSeconds()));
+        RecordingSender sender = new RecordingSender(0);
+        UploadBatcher batcher = new UploadBatcher(sender, new IotosCodec(), 100, 60_000, false, scheduler);
+
+        List<Exchange> exchanges = exchanges(points.size());
+        for (int i = 0; i < points.size(); i++) {
+            batcher.add(exchanges.get(i), doneSync -> { }, List.of(points.get(i)));
+        }
+        batcher.flush();
+
+        List<List<String>> keysPerUpload = new ArrayList<>();
+        for (byte[] payload : sender.sent) {
+            List<String> keys = new ArrayList<>();
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(payload).get("data").fieldNames()
+                    .forEachRemaining(keys::add);
+            keysPerUpload.add(keys);
+        }
+        // a point keyed by its own ID as its oid ("8") shares nothing with another point: it stays
+        assertThat(keysPerUpload).containsExactly(List.of("valve"), List.of("valve", "k"), List.of("k", "5"),
+                List.of("5", "7", "8"));
+    }
+
     private List<Exchange> exchanges(int count) {
         List<Exchange> exchanges = new ArrayList<>();
         for (int i = 0; i < count; i++) {

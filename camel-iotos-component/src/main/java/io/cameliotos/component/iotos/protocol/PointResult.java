@@ -15,6 +15,12 @@ public record PointResult(
         return responseCode == ResponseCodes.OK;
     }
 
+    /** The same result for the point {@code pointId}: the one its topic names, which decides over the JSON's. */
+    public PointResult forPoint(long pointId) {
+        return pointId == id ? this : new PointResult(pointId, oid, name, value, ts, requestId, requestTime, responseId,
+                responseTime, responseCode, responseDesc);
+    }
+
     /** The answer to a control: echoes the control, carries the given value, a new response ID and now. */
     public static PointResult answering(Control control, Object value, int code, String desc) {
         return new PointResult(control.id(), control.oid(), control.name(), value, control.ts(),

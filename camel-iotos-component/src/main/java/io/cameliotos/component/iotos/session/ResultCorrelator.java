@@ -109,7 +109,8 @@ public final class ResultCorrelator {
                 if (!missing.remove(pointId)) {
                     return false;
                 }
-                results.add(result);
+                // a result without an id, or with another than its topic's, still belongs to its topic's point
+                results.add(result.forPoint(pointId));
                 if (!missing.isEmpty()) {
                     return true;
                 }
