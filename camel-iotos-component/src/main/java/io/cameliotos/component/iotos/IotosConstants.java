@@ -7,17 +7,17 @@ import org.apache.camel.spi.Metadata;
  */
 public final class IotosConstants {
 
-    @Metadata(description = "Gateway ID (网关ID) of the message. Set on consumed messages; on the producer it "
-                            + "overrides the URI's gateway ID only in the platform role.",
+    @Metadata(description = "Gateway ID (网关ID) of the message. Set on consumed messages. On the platform producer "
+                            + "it names the gateway to control where the URI gives *; a URI's ID decides.",
               javaType = "Long")
     public static final String GATEWAY_ID = "CamelIotosGatewayId";
-    @Metadata(description = "Device ID (设备ID) of the message. Set on consumed messages; on the producer it "
-                            + "overrides the URI's device ID only in the platform role.",
+    @Metadata(description = "Device ID (设备ID) of the message. Set on consumed messages. On the platform producer "
+                            + "it names the device to control where the URI gives *; a URI's ID decides.",
               javaType = "Long")
     public static final String DEVICE_ID = "CamelIotosDeviceId";
     @Metadata(description = "Data point ID (数据点ID). Set on consumed controls and results. On the device producer "
                             + "it names the point of a scalar body when the URI has none; on the platform producer "
-                            + "it names the point to control.",
+                            + "it names the point to control where the URI has none or *.",
               javaType = "Long")
     public static final String POINT_ID = "CamelIotosPointId";
     @Metadata(description = "The point's oid. Set on consumed messages; on the producer it names the point of a "

@@ -79,9 +79,11 @@ final class IotosPlatformProducer extends IotosProducerSupport {
         String name = headers.pointName(known != null ? known.name() : configuration.getPointName());
         String requestId = ownRequest ? headers.givenRequestId() : null;
         Instant ts = ownRequest ? headers.timestamp() : null;
+        Instant requestTime = ownRequest ? headers.givenRequestTime() : null;
         return new Control(pointId, oid, name, message.getBody(),
                 Timestamps.toMillis(ts == null ? Instant.now() : ts),
-                requestId == null ? Ids.newRequestId() : requestId, Timestamps.nowMillis());
+                requestId == null ? Ids.newRequestId() : requestId,
+                requestTime == null ? Timestamps.nowMillis() : Timestamps.toMillis(requestTime));
     }
 
     private static long id(long fromUri, long fromHeader, String header, String what) {

@@ -119,6 +119,27 @@ abstract class PlatformRoleSuite extends IotosTestSupport {
     }
 
     @Test
+    void aControlCarriesTheRequestIdAndTimeTheRouteGave() throws Exception {
+        RawMqttClient device = rawClient("raw-device").subscribe("$IOTOS/device/endpoint/update/171/401/1963");
+        CamelContext platform = startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:control").to("iotos:171/401/1963?role=platform");
+            }
+        });
+
+        template(platform).send("direct:control", ExchangePattern.InOnly, e -> {
+            e.getMessage().setHeader(IotosConstants.REQUEST_ID, "0123456789abcdef0123456789abcdef");
+            e.getMessage().setHeader(IotosConstants.REQUEST_TIME, java.time.Instant.ofEpochMilli(1642502674510L));
+            e.getMessage().setBody(25);
+        });
+
+        JsonNode control = json(device.next(WAIT));
+        assertThat(control.get("requestId").asText()).isEqualTo("0123456789abcdef0123456789abcdef");
+        assertThat(control.get("requestTime").decimalValue()).isEqualByComparingTo("1642502674510");
+    }
+
+    @Test
     void aConsumerForOnePointAnswersForThatPointOnly() throws Exception {
         startContext(new RouteBuilder() {
             @Override
