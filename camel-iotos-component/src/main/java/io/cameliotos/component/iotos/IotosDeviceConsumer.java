@@ -75,6 +75,8 @@ final class IotosDeviceConsumer extends IotosConsumerSupport {
         message.setHeader(IotosConstants.POINT_NAME, request.name());
         message.setHeader(IotosConstants.TIMESTAMP, Timestamps.toInstant(request.ts()));
         message.setBody(request.value());
+        // a CONTROL_RESULT the route sends later echoes the control itself, whatever the headers say by then
+        exchange.setProperty(IotosHeaders.CONTROL, request);
         run(exchange, completed -> reply(topic, request, completed), done);
     }
 

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.cameliotos.component.iotos.protocol.Control;
 import io.cameliotos.component.iotos.protocol.Ids;
 import io.cameliotos.component.iotos.protocol.IotosTopic;
 import io.cameliotos.component.iotos.protocol.MessageType;
@@ -171,6 +172,16 @@ final class IotosDeviceProducer extends IotosProducerSupport {
     private void sendControlResult(Exchange exchange, ProducerHeaders headers, AsyncCallback callback) {
         Message message = exchange.getMessage();
         String requestId = headers.requestId();
+        int code = headers.responseCode(ResponseCodes.OK);
+        String desc = headers.responseDesc(code == ResponseCodes.OK ? ResponseCodes.OK_DESC : "FAILED");
+        Control received = exchange.getProperty(IotosHeaders.CONTROL, Control.class);
+        if (received != null && (requestId == null || requestId.equals(received.requestId())
+                                 || IotosHeaders.isWrittenRequestId(message, requestId))) {
+            // the control this exchange came with, echoed as it arrived: an upload made meanwhile rewrote the
+            // request headers, and times read back from headers lose the platform's own digits
+            publishControlResult(exchange, callback, PointResult.answering(received, message.getBody(), code, desc));
+            return;
+        }
         if (requestId == null) {
             throw new IllegalArgumentException("A CONTROL_RESULT needs the " + IotosConstants.REQUEST_ID
                                                + " header of the control it answers");
@@ -180,17 +191,19 @@ final class IotosDeviceProducer extends IotosProducerSupport {
             throw new IllegalArgumentException("A CONTROL_RESULT needs a point: give it in the URI or the "
                                                + IotosConstants.POINT_ID + " header");
         }
-        int code = headers.responseCode(ResponseCodes.OK);
-        String desc = headers.responseDesc(code == ResponseCodes.OK ? ResponseCodes.OK_DESC : "FAILED");
-        PointResult result = new PointResult(pointId,
+        publishControlResult(exchange, callback, new PointResult(pointId,
                 headers.pointOid(configuration.getPointOid()), headers.pointName(configuration.getPointName()),
                 message.getBody(), millis(headers.timestamp()), requestId, millis(headers.requestTime()),
-                Ids.newRequestId(), Timestamps.nowMillis(), code, desc);
-        String topic = IotosTopic.controlResult(address.gatewayId(), address.deviceId(), pointId).toTopicName();
+                Ids.newRequestId(), Timestamps.nowMillis(), code, desc));
+    }
+
+    private void publishControlResult(Exchange exchange, AsyncCallback callback, PointResult result) {
+        Message message = exchange.getMessage();
+        String topic = IotosTopic.controlResult(address.gatewayId(), address.deviceId(), result.id()).toTopicName();
         byte[] payload = endpoint.codec().encodeResult(result, MessageType.CONTROL_RESULT);
         message.setHeader(IotosConstants.TOPIC, topic);
         message.setHeader(IotosConstants.RESPONSE_ID, result.responseId());
-        publish(exchange, callback, topic, payload, requestId, null, null);
+        publish(exchange, callback, topic, payload, result.requestId(), null, null);
     }
 
     private static BigDecimal millis(Instant instant) {

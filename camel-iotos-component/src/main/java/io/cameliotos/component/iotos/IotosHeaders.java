@@ -18,6 +18,8 @@ final class IotosHeaders {
 
     /** The exchange property holding the request ID the component last wrote into the headers. */
     static final String WRITTEN_REQUEST_ID = "CamelIotosWrittenRequestId";
+    /** The exchange property holding the control a device consumer received, as it arrived, for a later answer. */
+    static final String CONTROL = "CamelIotosControl";
 
     private IotosHeaders() {
     }

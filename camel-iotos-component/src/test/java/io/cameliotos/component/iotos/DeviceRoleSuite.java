@@ -302,6 +302,36 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
     }
 
     @Test
+    void aLaterAnswerEchoesItsControlAsItArrivedThoughAnUploadCameBetween() throws Exception {
+        startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401?autoReply=false").to("seda:later");
+                // the upload rewrites the request headers with its own; the answer still belongs to the control
+                from("seda:later")
+                        .setBody(constant(21.5)).to("iotos:171/401/1963")
+                        .setBody(constant(55))
+                        .setHeader(IotosConstants.MESSAGE_TYPE, constant("CONTROL_RESULT"))
+                        .to("iotos:171/401");
+            }
+        });
+        RawMqttClient platform = rawClient("raw-platform").subscribe(CONTROL_RESULT_TOPIC).subscribe(UPLOAD_TOPIC);
+
+        platform.publish(CONTROL_TOPIC, SeedSamples.control());
+
+        JsonNode upload = json(platform.next(WAIT));
+        RawMqttClient.Received result = platform.next(WAIT);
+        JsonNode json = json(result);
+        assertThat(result.topic()).isEqualTo(CONTROL_RESULT_TOPIC);
+        assertThat(json.get("requestId").asText()).isEqualTo("966cb44c30464305bbea98694664b103")
+                .isNotEqualTo(upload.get("requestId").asText());
+        assertThat(json.get("value").asInt()).isEqualTo(55);
+        // the control's own digits, as the page's sample has them
+        assertThat(result.text()).contains("\"ts\":1642502674510.0,").contains("\"requestTime\":1627737953514.123")
+                .contains("\"name\":\"数据点名称\"");
+    }
+
+    @Test
     void awaitAckCompletesWhenThePlatformAcknowledgesEveryPoint() throws Exception {
         respondToUploads(0, "OK");
         CamelContext context = startContext(new RouteBuilder() {
