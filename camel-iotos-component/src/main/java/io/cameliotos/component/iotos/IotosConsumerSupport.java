@@ -68,8 +68,12 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
      */
     protected abstract void handle(String topicName, IotosTopic topic, byte[] payload, Runnable done);
 
-    /** Answers a request that cannot be processed, if the protocol has a reply for it. */
-    protected abstract void reject(IotosTopic topic, String requestId, int code, String description);
+    /**
+     * Answers a request that cannot be processed, if the protocol has a reply for it.
+     *
+     * @param payload the request, to echo what it says; {@code null} where it must not be read (too large)
+     */
+    protected abstract void reject(IotosTopic topic, byte[] payload, String requestId, int code, String description);
 
     @Override
     protected void doStart() throws Exception {
@@ -196,7 +200,7 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
             LOG.warn("Rejected {} bytes on {} unparsed: larger than maxPayloadSize {}{}", payload.length, topicName,
                     configuration.getMaxPayloadSize(), requestId == null ? "" : " (request " + requestId + ")");
             if (requestId != null && configuration.isAutoReply()) {
-                reject(topic, requestId, ResponseCodes.PAYLOAD_TOO_LARGE,
+                reject(topic, null, requestId, ResponseCodes.PAYLOAD_TOO_LARGE,
                         "payload of " + payload.length + " bytes exceeds " + configuration.getMaxPayloadSize());
             }
             return;
@@ -226,7 +230,7 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
         LOG.warn("Not handled: the consumer stopped before the message on {}{} had its turn", topicName,
                 requestId == null ? "" : " (request " + requestId + ")");
         if (requestId != null && configuration.isAutoReply() && !answeredBefore(topicName, topic, requestId)) {
-            reject(topic, requestId, ResponseCodes.UNAVAILABLE, "the route stopped before this request had its turn; "
+            reject(topic, payload, requestId, ResponseCodes.UNAVAILABLE, "the route stopped before this request had its turn; "
                                                                 + "not executed");
         }
     }

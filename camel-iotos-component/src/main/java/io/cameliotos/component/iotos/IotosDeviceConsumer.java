@@ -55,7 +55,7 @@ final class IotosDeviceConsumer extends IotosConsumerSupport {
             session.metrics().controlInvalid();
             logInvalid(topicName, e.getMessage(), payload);
             if (e.getRequestId() != null && configuration.isAutoReply()) {
-                reject(topic, e.getRequestId(), ResponseCodes.INVALID_REQUEST, e.getMessage());
+                reject(topic, payload, e.getRequestId(), ResponseCodes.INVALID_REQUEST, e.getMessage());
             }
             done.run();
             return;
@@ -171,10 +171,21 @@ final class IotosDeviceConsumer extends IotosConsumerSupport {
         publishResult(topic.withType(MessageType.CONTROL_RESULT), payload, result.requestId());
     }
 
+    /** Echoes what can be read of the control, for the topic's point; only its request ID if it cannot be read. */
     @Override
-    protected void reject(IotosTopic topic, String requestId, int code, String description) {
-        Control unknown = new Control(topic.pointId(), null, null, null, null, requestId, null);
-        PointResult result = PointResult.answering(unknown, null, code, description);
+    protected void reject(IotosTopic topic, byte[] payload, String requestId, int code, String description) {
+        Control read = null;
+        if (payload != null) {
+            try {
+                read = codec.decodeControl(payload);
+            } catch (IotosProtocolException e) {
+                // unreadable beyond its request ID: answered with that alone
+            }
+        }
+        Control answered = read == null ? new Control(topic.pointId(), null, null, null, null, requestId, null)
+                : new Control(topic.pointId(), read.oid(), read.name(), read.value(), read.ts(), requestId,
+                        read.requestTime());
+        PointResult result = PointResult.answering(answered, answered.value(), code, description);
         publishResult(topic.withType(MessageType.CONTROL_RESULT),
                 codec.encodeResult(result, MessageType.CONTROL_RESULT), requestId);
     }

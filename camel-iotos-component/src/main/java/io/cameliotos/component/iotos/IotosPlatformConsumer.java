@@ -65,7 +65,7 @@ final class IotosPlatformConsumer extends IotosConsumerSupport {
     }
 
     @Override
-    protected void reject(IotosTopic topic, String requestId, int code, String description) {
+    protected void reject(IotosTopic topic, byte[] payload, String requestId, int code, String description) {
         // an upload too large to read has no points to answer for
     }
 }

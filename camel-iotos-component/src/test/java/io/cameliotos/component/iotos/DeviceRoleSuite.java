@@ -939,6 +939,12 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         assertThat(wrongId.get("requestId").asText()).isEqualTo("d1");
         assertThat(wrongId.get("responseCode").asInt()).isEqualTo(ResponseCodes.INVALID_REQUEST);
         assertThat(wrongId.get("responseDesc").asText()).contains("contradicts");
+        // what could be read is echoed, for the topic's point
+        assertThat(wrongId.get("id").asLong()).isEqualTo(1963);
+        assertThat(wrongId.get("value").asInt()).isEqualTo(1);
+        assertThat(wrongId.get("oid").asText()).isEqualTo("7be6");
+        assertThat(wrongId.get("name").asText()).isEqualTo("数据点名称");
+        assertThat(wrongId.get("requestTime").decimalValue()).isEqualByComparingTo("1627737953514.123");
         JsonNode truncated = json(platform.next(WAIT));
         assertThat(truncated.get("requestId").asText()).isEqualTo("d2");
         assertThat(truncated.get("responseCode").asInt()).isEqualTo(ResponseCodes.INVALID_REQUEST);
@@ -1145,6 +1151,8 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
                 assertThat(result.get("requestId").asText()).isEqualTo("late-" + i);
                 assertThat(result.get("responseCode").asInt()).isEqualTo(ResponseCodes.UNAVAILABLE);
                 assertThat(result.get("responseDesc").asText()).contains("not executed");
+                assertThat(result.get("value").asInt()).as("the control's own value, echoed").isEqualTo(i);
+                assertThat(result.get("oid").asText()).isEqualTo("7be6");
             }
         } finally {
             release.countDown();
