@@ -362,6 +362,8 @@ public final class IotosCodec {
             long parsed = -1;
             if (t == JsonToken.VALUE_NUMBER_INT) {
                 parsed = p.getLongValue();
+            } else if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+                parsed = integral(p.getDecimalValue(), Long.MAX_VALUE);
             } else if (t == JsonToken.VALUE_STRING) {
                 parsed = Ids.parsePositive(p.getText().trim());
             } else if (t == JsonToken.VALUE_NULL) {
@@ -378,6 +380,12 @@ public final class IotosCodec {
             if (t == JsonToken.VALUE_NUMBER_INT) {
                 return p.getIntValue();
             }
+            if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+                long code = integral(p.getDecimalValue(), Integer.MAX_VALUE);
+                if (code >= 0) {
+                    return (int) code;
+                }
+            }
             if (t == JsonToken.VALUE_STRING) {
                 try {
                     return Integer.valueOf(p.getText().trim());
@@ -386,6 +394,23 @@ public final class IotosCodec {
                 }
             }
             throw new IotosProtocolException("'responseCode' must be an integer, was " + describe(p), requestId);
+        }
+
+        /**
+         * A number written with a fraction that is a whole one, as a writer that knows only doubles sends
+         * {@code 1963.0}; -1 if it is not whole, negative, or beyond {@code max}. Its exponent is checked before any
+         * digits are made.
+         */
+        private static long integral(BigDecimal value, long max) {
+            if (value.signum() < 0 || value.precision() - value.scale() > 19) {
+                return -1;
+            }
+            try {
+                long whole = value.longValueExact();
+                return whole <= max ? whole : -1;
+            } catch (ArithmeticException e) {
+                return -1;
+            }
         }
 
         /** The protocol's IDs are 32 hex characters; a longer one is refused, as consumers remember answered IDs. */

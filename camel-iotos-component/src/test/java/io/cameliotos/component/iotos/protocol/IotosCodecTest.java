@@ -253,6 +253,20 @@ class IotosCodecTest {
     }
 
     @Test
+    void acceptsWholeNumbersWrittenWithAFraction() {
+        // a writer that knows only doubles: 1963.0 and 0.0 are the integers they mean
+        assertThat(codec.decodeControl(bytes("{\"id\":1963.0,\"value\":1,\"requestId\":\"r\"}")).id()).isEqualTo(1963);
+        assertThat(codec.decodeResult(bytes("{\"id\":1.963e3,\"requestId\":\"r\",\"responseCode\":0.0}")).responseCode())
+                .isZero();
+        assertThatThrownBy(() -> codec.decodeControl(bytes("{\"id\":1963.5,\"value\":1,\"requestId\":\"r\"}")))
+                .hasMessageContaining("'id' must be a positive integer");
+        assertThatThrownBy(() -> codec.decodeControl(bytes("{\"id\":1e999999999,\"value\":1,\"requestId\":\"r\"}")))
+                .hasMessageContaining("'id' must be a positive integer");
+        assertThatThrownBy(() -> codec.decodeResult(bytes("{\"requestId\":\"r\",\"responseCode\":0.5}")))
+                .hasMessageContaining("'responseCode' must be an integer");
+    }
+
+    @Test
     void rejectsWrongTypesMissingFieldsAndNonObjects() {
         assertThatThrownBy(() -> codec.decodeControl(bytes("{\"id\":\"abc\",\"value\":1,\"requestId\":\"r\"}")))
                 .hasMessageContaining("'id' must be a positive integer");
