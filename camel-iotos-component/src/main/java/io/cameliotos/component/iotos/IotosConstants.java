@@ -37,7 +37,8 @@ public final class IotosConstants {
                             + "seconds or milliseconds as a number); default now.",
               javaType = "java.time.Instant")
     public static final String TIMESTAMP = "CamelIotosTimestamp";
-    @Metadata(description = "The request ID: 32 lowercase hex characters. Producer: generated unless set; set on the "
+    @Metadata(description = "The request ID: 32 lowercase hex characters. Producer: generated unless set (a given one "
+                            + "of another form fails the exchange); set on the "
                             + "exchange after an upload or control. One the component set (a producer or consumer "
                             + "earlier in the route) is not reused for a new request. Consumer: the request's ID. "
                             + "Required on a CONTROL_RESULT.",

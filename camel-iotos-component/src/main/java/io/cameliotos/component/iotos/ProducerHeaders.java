@@ -116,7 +116,14 @@ final class ProducerHeaders {
      * received earlier in the route, is not repeated.
      */
     String givenRequestId() {
-        return requestWritten ? null : requestId();
+        String id = requestWritten ? null : requestId();
+        if (id != null && !Ids.isProtocolRequestId(id)) {
+            // the writer is strict: a platform may refuse or mismatch another form, and the upload is then lost
+            throw new IllegalArgumentException("Header " + IotosConstants.REQUEST_ID + " '" + id + "' is not a request "
+                                               + "ID of the protocol: 32 lowercase hex characters (a UUID without "
+                                               + "dashes); leave it out to have one generated");
+        }
+        return id;
     }
 
     /** The request time the route gave for a new request, or {@code null} (see {@link #givenRequestId()}). */

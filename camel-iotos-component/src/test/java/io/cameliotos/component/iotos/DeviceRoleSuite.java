@@ -146,6 +146,13 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
                 .rootCause().hasMessageContaining("No point for the scalar body");
         assertThatThrownBy(() -> template(context).sendBody("direct:upload", Map.of("温度", 1)))
                 .rootCause().hasMessageContaining("no point table");
+        // the writer is strict about request IDs the route gives
+        Exchange dashed = template(context).send("direct:upload", e -> {
+            e.getMessage().setHeader(IotosConstants.REQUEST_ID, "966CB44C-3046-4305-BBEA-98694664B103");
+            e.getMessage().setBody(List.of(Map.of("id", 1963, "value", 1)));
+        });
+        assertThat(dashed.getException()).hasMessageContaining("'966CB44C-3046-4305-BBEA-98694664B103' is not a "
+                                                              + "request ID of the protocol");
         // one upload's data object has one member per key: a second one would hide the first
         assertThatThrownBy(() -> template(context).sendBody("direct:upload",
                 List.of(Map.of("id", 1963, "value", 1), Map.of("id", 1963, "value", 2))))

@@ -16,6 +16,20 @@ public final class Ids {
     private Ids() {
     }
 
+    /** Whether a request ID has the protocol's form: 32 lowercase hex characters, a UUID without its dashes. */
+    public static boolean isProtocolRequestId(CharSequence id) {
+        if (id.length() != 32) {
+            return false;
+        }
+        for (int i = 0; i < 32; i++) {
+            char c = id.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Parses a positive decimal integer ID without allocating.
      *
