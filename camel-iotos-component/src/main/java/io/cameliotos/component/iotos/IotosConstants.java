@@ -37,11 +37,13 @@ public final class IotosConstants {
                             + "seconds or milliseconds as a number); default now.",
               javaType = "java.time.Instant")
     public static final String TIMESTAMP = "CamelIotosTimestamp";
-    @Metadata(description = "The request ID: 32 lowercase hex characters. Producer: generated unless set (a given one "
-                            + "of another form fails the exchange); set on the "
-                            + "exchange after an upload or control. One the component set (a producer or consumer "
-                            + "earlier in the route) is not reused for a new request. Consumer: the request's ID. "
-                            + "Required on a CONTROL_RESULT.",
+    @Metadata(description = "The request ID: 32 lowercase hex characters. Producer: generated unless set (a "
+                            + "java.util.UUID is taken without its dashes; a given one of another form fails the "
+                            + "exchange); set on the exchange after an upload or control. One the component set (a "
+                            + "producer or consumer earlier in the route) is not reused for a new request. Consumer: "
+                            + "the request's ID. A CONTROL_RESULT answers the control with this ID; on the exchange a "
+                            + "device consumer received a control with, it answers that control when the header is "
+                            + "absent or the component wrote it.",
               javaType = "String")
     public static final String REQUEST_ID = "CamelIotosRequestId";
     @Metadata(description = "The request time. Producer: now unless set; set on the exchange after sending. "

@@ -182,9 +182,11 @@ final class IotosDeviceConsumer extends IotosConsumerSupport {
                 // unreadable beyond its request ID: answered with that alone
             }
         }
+        // a control naming another point than its topic's: its oid and name are that other point's
+        boolean samePoint = read != null && (read.id() == 0 || read.id() == topic.pointId());
         Control answered = read == null ? new Control(topic.pointId(), null, null, null, null, requestId, null)
-                : new Control(topic.pointId(), read.oid(), read.name(), read.value(), read.ts(), requestId,
-                        read.requestTime());
+                : new Control(topic.pointId(), samePoint ? read.oid() : null, samePoint ? read.name() : null,
+                        read.value(), read.ts(), requestId, read.requestTime());
         PointResult result = PointResult.answering(answered, answered.value(), code, description);
         publishResult(topic.withType(MessageType.CONTROL_RESULT),
                 codec.encodeResult(result, MessageType.CONTROL_RESULT), requestId);

@@ -175,8 +175,10 @@ final class IotosDeviceProducer extends IotosProducerSupport {
         int code = headers.responseCode(ResponseCodes.OK);
         String desc = headers.responseDesc(code == ResponseCodes.OK ? ResponseCodes.OK_DESC : "FAILED");
         Control received = exchange.getProperty(IotosHeaders.CONTROL, Control.class);
-        if (received != null && (requestId == null || requestId.equals(received.requestId())
-                                 || IotosHeaders.isWrittenRequestId(message, requestId))) {
+        long target = address.hasPoint() ? address.pointId() : headers.pointId();
+        if (received != null && (target == IotosTopic.ANY || target == received.id())
+            && (requestId == null || requestId.equals(received.requestId())
+                || IotosHeaders.isWrittenRequestId(message, requestId))) {
             // the control this exchange came with, echoed as it arrived: an upload made meanwhile rewrote the
             // request headers, and times read back from headers lose the platform's own digits
             publishControlResult(exchange, callback, PointResult.answering(received, message.getBody(), code, desc));
@@ -186,12 +188,11 @@ final class IotosDeviceProducer extends IotosProducerSupport {
             throw new IllegalArgumentException("A CONTROL_RESULT needs the " + IotosConstants.REQUEST_ID
                                                + " header of the control it answers");
         }
-        long pointId = address.hasPoint() ? address.pointId() : headers.pointId();
-        if (pointId == IotosTopic.ANY) {
+        if (target == IotosTopic.ANY) {
             throw new IllegalArgumentException("A CONTROL_RESULT needs a point: give it in the URI or the "
                                                + IotosConstants.POINT_ID + " header");
         }
-        publishControlResult(exchange, callback, new PointResult(pointId,
+        publishControlResult(exchange, callback, new PointResult(target,
                 headers.pointOid(configuration.getPointOid()), headers.pointName(configuration.getPointName()),
                 message.getBody(), millis(headers.timestamp()), requestId, millis(headers.requestTime()),
                 Ids.newRequestId(), Timestamps.nowMillis(), code, desc));

@@ -98,7 +98,8 @@ final class ProducerHeaders {
         if (requestId == null) {
             return null;
         }
-        String id = requestId.toString();
+        // a UUID is the protocol's form once its dashes are gone
+        String id = requestId instanceof java.util.UUID uuid ? uuid.toString().replace("-", "") : requestId.toString();
         if (id.isBlank() || id.length() > Ids.MAX_REQUEST_ID_LENGTH) {
             throw new IllegalArgumentException("Header " + IotosConstants.REQUEST_ID
                                                + " must be 1 to 64 characters (normally 32 lowercase hex), was '"

@@ -50,6 +50,10 @@ final class UploadBuilder {
         Object body = message.getBody();
         if (body instanceof Upload upload) {
             requireDistinct(upload.points());
+            if (!Ids.isProtocolRequestId(upload.requestId())) {
+                throw new IllegalArgumentException("The Upload body's request ID '" + upload.requestId() + "' is not "
+                                                   + "one of the protocol: 32 lowercase hex characters");
+            }
             return new Request(upload, Timestamps.toInstant(upload.requestTime()));
         }
         String requestId = ownRequest ? headers.givenRequestId() : null;

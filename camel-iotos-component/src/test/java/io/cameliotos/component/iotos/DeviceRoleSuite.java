@@ -153,6 +153,13 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         });
         assertThat(dashed.getException()).hasMessageContaining("'966CB44C-3046-4305-BBEA-98694664B103' is not a "
                                                               + "request ID of the protocol");
+        java.util.UUID uuid = java.util.UUID.randomUUID();
+        Exchange withUuid = template(context).send("direct:upload", e -> {
+            e.getMessage().setHeader(IotosConstants.REQUEST_ID, uuid);
+            e.getMessage().setBody(List.of(Map.of("id", 1963, "value", 1)));
+        });
+        assertThat(withUuid.getException()).isNull();
+        assertThat(withUuid.getMessage().getHeader(IotosConstants.REQUEST_ID)).isEqualTo(uuid.toString().replace("-", ""));
         // one upload's data object has one member per key: a second one would hide the first
         assertThatThrownBy(() -> template(context).sendBody("direct:upload",
                 List.of(Map.of("id", 1963, "value", 1), Map.of("id", 1963, "value", 2))))
@@ -336,6 +343,27 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         // the control's own digits, as the page's sample has them
         assertThat(result.text()).contains("\"ts\":1642502674510.0,").contains("\"requestTime\":1627737953514.123")
                 .contains("\"name\":\"数据点名称\"");
+    }
+
+    @Test
+    void aLaterAnswerForAnotherPointGoesToThatPoint() throws Exception {
+        startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401?autoReply=false")
+                        .setHeader(IotosConstants.POINT_ID, constant(1964))
+                        .setHeader(IotosConstants.MESSAGE_TYPE, constant("CONTROL_RESULT"))
+                        .to("iotos:171/401");
+            }
+        });
+        RawMqttClient platform = rawClient("raw-platform").subscribe("$IOTOS/device/endpoint/update/171/401/+/result");
+
+        platform.publish(CONTROL_TOPIC, SeedSamples.control());
+
+        RawMqttClient.Received result = platform.next(WAIT);
+        assertThat(result.topic()).isEqualTo("$IOTOS/device/endpoint/update/171/401/1964/result");
+        assertThat(json(result).get("id").asLong()).isEqualTo(1964);
+        assertThat(json(result).get("requestId").asText()).isEqualTo("966cb44c30464305bbea98694664b103");
     }
 
     @Test
@@ -946,11 +974,11 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         assertThat(wrongId.get("requestId").asText()).isEqualTo("d1");
         assertThat(wrongId.get("responseCode").asInt()).isEqualTo(ResponseCodes.INVALID_REQUEST);
         assertThat(wrongId.get("responseDesc").asText()).contains("contradicts");
-        // what could be read is echoed, for the topic's point
+        // what could be read is echoed, for the topic's point; not the other point's oid and name
         assertThat(wrongId.get("id").asLong()).isEqualTo(1963);
         assertThat(wrongId.get("value").asInt()).isEqualTo(1);
-        assertThat(wrongId.get("oid").asText()).isEqualTo("7be6");
-        assertThat(wrongId.get("name").asText()).isEqualTo("数据点名称");
+        assertThat(wrongId.get("oid").isNull()).isTrue();
+        assertThat(wrongId.get("name").isNull()).isTrue();
         assertThat(wrongId.get("requestTime").decimalValue()).isEqualByComparingTo("1627737953514.123");
         JsonNode truncated = json(platform.next(WAIT));
         assertThat(truncated.get("requestId").asText()).isEqualTo("d2");
