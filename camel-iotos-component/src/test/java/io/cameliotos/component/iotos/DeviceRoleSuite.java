@@ -462,16 +462,8 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         org.apache.camel.AsyncProducer producer = context.getEndpoint(
                 "iotos:171/401?batchLinger=1s&batchMaxPoints=10&awaitAck=true").createAsyncProducer();
         producer.start();
-        List<Exchange> exchanges = new CopyOnWriteArrayList<>();
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(25);
-
-        for (int i = 0; i < 25; i++) {
-            Exchange exchange = new org.apache.camel.support.DefaultExchange(context);
-            exchange.getMessage().setHeader(IotosConstants.POINT_ID, 1 + i % 5);
-            exchange.getMessage().setBody(i);
-            exchanges.add(exchange);
-            producer.process(exchange, doneSync -> done.countDown());
-        }
+        List<Exchange> exchanges = sendToFivePoints(context, producer, 25, done);
 
         // five points repeat every five values: each merged upload carries one value of each point
         Map<Long, List<Integer>> valuesByPoint = new LinkedHashMap<>();
@@ -502,16 +494,8 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         org.apache.camel.AsyncProducer producer = context.getEndpoint(
                 "iotos:171/401?batchLinger=1s&batchMaxPoints=5&awaitAck=true").createAsyncProducer();
         producer.start();
-        List<Exchange> exchanges = new CopyOnWriteArrayList<>();
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(10);
-
-        for (int i = 0; i < 10; i++) {
-            Exchange exchange = new org.apache.camel.support.DefaultExchange(context);
-            exchange.getMessage().setHeader(IotosConstants.POINT_ID, 1 + i % 5);
-            exchange.getMessage().setBody(i);
-            exchanges.add(exchange);
-            producer.process(exchange, doneSync -> done.countDown());
-        }
+        List<Exchange> exchanges = sendToFivePoints(context, producer, 10, done);
 
         assertThat(done.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         for (Exchange e : exchanges) {
@@ -525,6 +509,20 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
             }
         }
         producer.stop();
+    }
+
+    /** Sends {@code count} exchanges with the values 0, 1, ... for the points 1 to 5 in turn. */
+    private static List<Exchange> sendToFivePoints(CamelContext context, org.apache.camel.AsyncProducer producer,
+            int count, java.util.concurrent.CountDownLatch done) {
+        List<Exchange> exchanges = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Exchange exchange = new org.apache.camel.support.DefaultExchange(context);
+            exchange.getMessage().setHeader(IotosConstants.POINT_ID, 1 + i % 5);
+            exchange.getMessage().setBody(i);
+            exchanges.add(exchange);
+            producer.process(exchange, doneSync -> done.countDown());
+        }
+        return exchanges;
     }
 
     @Test
