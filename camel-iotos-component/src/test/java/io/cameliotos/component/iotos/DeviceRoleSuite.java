@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +24,7 @@ import io.cameliotos.component.iotos.protocol.ResponseCodes;
 import io.cameliotos.component.iotos.protocol.SeedSamples;
 import io.cameliotos.component.iotos.session.IotosSession;
 import io.cameliotos.component.iotos.session.SessionState;
+import io.cameliotos.component.iotos.session.Subscription;
 import io.cameliotos.component.iotos.test.LogCapture;
 import io.cameliotos.component.iotos.test.RawMqttClient;
 import org.apache.camel.CamelContext;
@@ -1366,6 +1369,56 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         platform.publish(CONTROL_TOPIC, control(1963, "late", "after-the-hold"));
         JsonNode result = json(platform.next(WAIT));
         assertThat(result.get("requestId").asText()).isEqualTo("after-the-hold");
+    }
+
+    /**
+     * A consumer stops by closing its subscription, then its queue: a message the MQTT client is handing it meanwhile
+     * must either reach it before the close returns, or not at all (and be held), never after, when it could only be
+     * answered as not executed.
+     */
+    @Test
+    void aClosedSubscriptionGetsNothingFromADeliveryUnderWayWhenItsCloseReturns() throws Exception {
+        IotosSession session = onlySession(startContext(uploads()));
+        CountDownLatch inFirst = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        List<String> events = new CopyOnWriteArrayList<>();
+        Subscription first = session.subscribe(CONTROL_TOPIC, 1, (topic, payload, qos, duplicate) -> {
+            inFirst.countDown();
+            try {
+                releaseFirst.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            events.add("first returned");
+        });
+        Subscription second = session.subscribe(CONTROL_TOPIC, 1,
+                (topic, payload, qos, duplicate) -> events.add("second got a message"));
+        Subscription third = session.subscribe(CONTROL_TOPIC, 1,
+                (topic, payload, qos, duplicate) -> events.add("third got a message"));
+        for (Subscription s : List.of(first, second, third)) {
+            s.ready().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        rawClient("raw-platform").publish(CONTROL_TOPIC, control(1963, "1", "during-close"));
+        assertThat(inFirst.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        // the delivery has read the listeners and waits in the first one, with the second still ahead of it
+        second.close();
+        Thread closingFirst = new Thread(() -> {
+            first.close();
+            events.add("first closed");
+        }, "closing-first");
+        closingFirst.start();
+        await().atMost(WAIT).until(() -> closingFirst.getState() == Thread.State.BLOCKED
+                                          || closingFirst.getState() == Thread.State.TERMINATED);
+        releaseFirst.countDown();
+        closingFirst.join(WAIT.toMillis());
+
+        await().atMost(WAIT).until(() -> events.contains("third got a message"));
+        assertThat(events).as("the closed second got nothing")
+                .containsExactlyInAnyOrder("first returned", "first closed", "third got a message");
+        assertThat(events.indexOf("first returned")).as("the first's close waited for its delivery")
+                .isLessThan(events.indexOf("first closed"));
+        third.close();
     }
 
     /** The first results the platform gets answer the controls {@link #queueControlsWhileAway} published, in order. */

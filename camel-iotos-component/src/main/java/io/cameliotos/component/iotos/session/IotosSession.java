@@ -717,7 +717,8 @@ public final class IotosSession {
         List<UnclaimedMessages.Message> claimed = unclaimed.claim(registration.filter);
         for (UnclaimedMessages.Message m : claimed) {
             try {
-                registration.listener.onMessage(m.topic(), m.payload(), m.qos(), m.duplicate());
+                // never refused: the registration is retired only after its removal, which waits for this lock
+                registration.deliver(m.topic(), m.payload(), m.qos(), m.duplicate());
             } catch (RuntimeException e) {
                 LOG.warn("Listener failed for message on {} at {}", m.topic(), settings.key(), e);
             }
@@ -882,6 +883,10 @@ public final class IotosSession {
         }
     }
 
+    /**
+     * Removes a listener; once this returns, it gets no more messages, not even from a dispatch that began before
+     * the removal (a message that dispatch then finds no other listener for is held, as if it had arrived after).
+     */
     private void unsubscribe(SubscriptionTable.Registration registration) {
         lock.lock();
         try {
@@ -891,6 +896,7 @@ public final class IotosSession {
         } finally {
             lock.unlock();
         }
+        registration.retire();
     }
 
     /**

@@ -19,6 +19,7 @@ public final class Subscription implements AutoCloseable {
         return ready;
     }
 
+    /** Removes the listener: once this returns, it gets no more messages, a delivery under way having ended. */
     @Override
     public synchronized void close() {
         if (!closed) {

@@ -33,6 +33,8 @@ final class SubscriptionTable {
         final int qos;
         final MessageListener listener;
         final CompletableFuture<Void> ready = new CompletableFuture<>();
+        /** Set once the listener is removed; guarded by this registration's monitor, which a delivery holds. */
+        private boolean retired;
 
         Registration(String filter, int qos, MessageListener listener) {
             this.filter = filter;
@@ -42,6 +44,28 @@ final class SubscriptionTable {
 
         CompletableFuture<Void> ready() {
             return ready;
+        }
+
+        /**
+         * Hands a message to the listener unless it was retired. A dispatch that read the registrations just before
+         * this one was removed reaches it here, and must not hand a message to a listener that believes itself gone.
+         *
+         * @return whether the listener got the message
+         */
+        synchronized boolean deliver(String topic, byte[] payload, int qos, boolean duplicate) {
+            if (retired) {
+                return false;
+            }
+            listener.onMessage(topic, payload, qos, duplicate);
+            return true;
+        }
+
+        /**
+         * Ends deliveries to the listener: returns once a delivery under way has returned, and none starts after.
+         * Call it without the session's lock, which a listener may need while it handles a message.
+         */
+        synchronized void retire() {
+            retired = true;
         }
     }
 
@@ -113,7 +137,8 @@ final class SubscriptionTable {
 
     /**
      * Delivers one message to every listener whose filter matches, except that the listeners of one shared
-     * subscription split the messages: each goes to one of them, in turn. Returns how many received it.
+     * subscription split the messages: each goes to one of them, in turn (the next one if that one was retired).
+     * Returns how many received it.
      */
     int dispatch(String topic, byte[] payload, int qos, boolean duplicate) {
         int delivered = 0;
@@ -125,8 +150,7 @@ final class SubscriptionTable {
                         shared = new HashMap<>();
                     }
                     shared.computeIfAbsent(r.filter, f -> new ArrayList<>()).add(r);
-                } else {
-                    r.listener.onMessage(topic, payload, qos, duplicate);
+                } else if (r.deliver(topic, payload, qos, duplicate)) {
                     delivered++;
                 }
             }
@@ -134,8 +158,12 @@ final class SubscriptionTable {
         if (shared != null) {
             for (List<Registration> members : shared.values()) {
                 int turn = Math.floorMod(sharedTurn.getAndIncrement(), members.size());
-                members.get(turn).listener.onMessage(topic, payload, qos, duplicate);
-                delivered++;
+                for (int i = 0; i < members.size(); i++) {
+                    if (members.get((turn + i) % members.size()).deliver(topic, payload, qos, duplicate)) {
+                        delivered++;
+                        break;
+                    }
+                }
             }
         }
         return delivered;

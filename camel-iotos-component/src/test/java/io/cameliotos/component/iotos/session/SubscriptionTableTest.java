@@ -105,6 +105,24 @@ class SubscriptionTableTest {
     }
 
     @Test
+    void aRetiredListenerStillListedGetsNothingAndItsSharedTurnGoesToTheNextMember() {
+        // retired but still listed: what a dispatch sees that read the listeners just before the removal
+        SubscriptionTable.Registration a = listener("a", "$share/g/$IOTOS/u/+");
+        table.add(a);
+        table.add(listener("b", "$share/g/$IOTOS/u/+"));
+        SubscriptionTable.Registration plain = listener("plain", "$IOTOS/u/+");
+        table.add(plain);
+        a.retire();
+        plain.retire();
+
+        for (int i = 0; i < 4; i++) {
+            assertThat(table.dispatch("$IOTOS/u/1", new byte[0], 1, false)).isEqualTo(1);
+        }
+
+        assertThat(deliveries).containsExactly("b", "b", "b", "b");
+    }
+
+    @Test
     void aPersistentSessionKeepsAFilterItsListenersLeftAndItStillCoversTheFiltersAddedLater() {
         SubscriptionTable persistent = new SubscriptionTable(true);
         SubscriptionTable.Registration device = listener("device", "$IOTOS/e/171/401/+");
