@@ -121,7 +121,7 @@ class UploadBatcherTest {
 
     @Test
     void pointsThatWouldShareAKeyGoInSeparateUploads() throws Exception {
-        // two points with one oid, a key given twice, and an oid that reads as the ID of a point keyed by its ID
+        // two points with one oid, a key given twice, and oids that read as the ID of a point keyed by its ID
         List<PointValue> points = List.of(
                 new PointValue(null, 1, "valve", null, 1, Timestamps.nowSeconds()),
                 new PointValue(null, 2, "valve", null, 2, Timestamps.nowSeconds()),
@@ -130,7 +130,9 @@ class UploadBatcherTest {
                 new PointValue(null, 5, null, null, 5, Timestamps.nowSeconds()),
                 new PointValue(null, 6, "5", null, 6, Timestamps.nowSeconds()),
                 new PointValue(null, 7, null, null, 7, Timestamps.nowSeconds()),
-                new PointValue(null, 8, "8", null, 8, Timestamps.nowSeconds()));
+                new PointValue(null, 8, "8", null, 8, Timestamps.nowSeconds()),
+                new PointValue(null, Long.MAX_VALUE, null, null, 9, Timestamps.nowSeconds()),
+                new PointValue(null, 9, Long.toString(Long.MAX_VALUE), null, 10, Timestamps.nowSeconds()));
         RecordingSender sender = new RecordingSender(0);
         UploadBatcher batcher = new UploadBatcher(sender, new IotosCodec(), 100, 60_000, false, scheduler);
 
@@ -147,9 +149,11 @@ class UploadBatcherTest {
                     .forEachRemaining(keys::add);
             keysPerUpload.add(keys);
         }
-        // a point keyed by its own ID as its oid ("8") shares nothing with another point: it stays
+        // a point keyed by its own ID as its oid ("8") shares nothing with another point: it stays; the longest IDs
+        // are IDs too
+        String max = Long.toString(Long.MAX_VALUE);
         assertThat(keysPerUpload).containsExactly(List.of("valve"), List.of("valve", "k"), List.of("k", "5"),
-                List.of("5", "7", "8"));
+                List.of("5", "7", "8", max), List.of(max));
     }
 
     private List<Exchange> exchanges(int count) {

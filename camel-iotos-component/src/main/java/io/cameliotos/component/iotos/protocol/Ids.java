@@ -11,6 +11,9 @@ public final class Ids {
     /** The longest request ID the protocol allows; generated ones are 32 lowercase hex characters. */
     public static final int MAX_REQUEST_ID_LENGTH = 64;
 
+    /** The digits of {@link Long#MAX_VALUE}. */
+    private static final int MAX_LONG_DIGITS = 19;
+
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private Ids() {
@@ -37,16 +40,20 @@ public final class Ids {
      */
     public static long parsePositive(CharSequence text) {
         int length = text == null ? 0 : text.length();
-        if (length == 0 || length > 18) {
+        if (length == 0 || length > MAX_LONG_DIGITS) {
             return -1;
         }
         long value = 0;
         for (int i = 0; i < length; i++) {
-            char c = text.charAt(i);
-            if (c < '0' || c > '9') {
+            int digit = text.charAt(i) - '0';
+            if (digit < 0 || digit > 9) {
                 return -1;
             }
-            value = value * 10 + (c - '0');
+            // only the longest numbers can overflow; shorter ones skip the division
+            if (length == MAX_LONG_DIGITS && value > (Long.MAX_VALUE - digit) / 10) {
+                return -1;
+            }
+            value = value * 10 + digit;
         }
         return value > 0 ? value : -1;
     }

@@ -61,5 +61,8 @@ class TimestampsTest {
         assertThat(Ids.parsePositive("1e3")).isEqualTo(-1L);
         assertThat(Ids.parsePositive("")).isEqualTo(-1L);
         assertThat(Ids.parsePositive("9999999999999999999")).isEqualTo(-1L);
+        assertThat(Ids.parsePositive("9223372036854775807")).isEqualTo(Long.MAX_VALUE);
+        assertThat(Ids.parsePositive("9223372036854775808")).isEqualTo(-1L);
+        assertThat(Ids.parsePositive("1000000000000000000")).isEqualTo(1_000_000_000_000_000_000L);
     }
 }
