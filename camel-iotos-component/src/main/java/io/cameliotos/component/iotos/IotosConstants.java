@@ -46,8 +46,10 @@ public final class IotosConstants {
                             + "absent or the component wrote it.",
               javaType = "String")
     public static final String REQUEST_ID = "CamelIotosRequestId";
-    @Metadata(description = "The request time. Producer: now unless set; set on the exchange after sending. "
-                            + "Consumer: the request's time.",
+    @Metadata(description = "The request time. Producer: now unless set; set on the exchange after sending. One the "
+                            + "component set (a producer or consumer earlier in the route) is not reused for a new "
+                            + "request, even where the route removed only the request ID. Consumer: the request's "
+                            + "time.",
               javaType = "java.time.Instant")
     public static final String REQUEST_TIME = "CamelIotosRequestTime";
     @Metadata(description = "The response ID of a result. Set after awaitAck and on the platform producer.",

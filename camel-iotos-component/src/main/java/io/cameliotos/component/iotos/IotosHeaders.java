@@ -16,8 +16,8 @@ import org.apache.camel.Message;
  */
 final class IotosHeaders {
 
-    /** The exchange property holding the request ID the component last wrote into the headers. */
-    static final String WRITTEN_REQUEST_ID = "CamelIotosWrittenRequestId";
+    /** The exchange property holding the request ID and time the component last wrote into the headers. */
+    static final String WRITTEN_REQUEST = "CamelIotosWrittenRequest";
     /** The exchange property holding the control a device consumer received, as it arrived, for a later answer. */
     static final String CONTROL = "CamelIotosControl";
 
@@ -48,7 +48,7 @@ final class IotosHeaders {
     }
 
     /**
-     * Sets the request headers of a message the component sent or received, and marks the request ID as written by the
+     * Sets the request headers of a message the component sent or received, and marks them as written by the
      * component: a producer the exchange reaches next makes a request of its own instead of repeating this one.
      */
     static void setRequestHeaders(Message message, String requestId, Instant requestTime) {
@@ -56,14 +56,34 @@ final class IotosHeaders {
         message.setHeader(IotosConstants.REQUEST_TIME, requestTime);
         Exchange exchange = message.getExchange();
         if (exchange != null) {
-            exchange.setProperty(WRITTEN_REQUEST_ID, requestId);
+            exchange.setProperty(WRITTEN_REQUEST, new WrittenRequest(requestId, requestTime));
         }
+    }
+
+    /** The request headers the component last wrote on the message's exchange, or {@code null}. */
+    static WrittenRequest writtenRequest(Message message) {
+        Exchange exchange = message.getExchange();
+        return exchange == null ? null : exchange.getProperty(WRITTEN_REQUEST, WrittenRequest.class);
     }
 
     /** Whether the request ID is one the component wrote on the exchange, not one the route gave. */
     static boolean isWrittenRequestId(Message message, Object requestId) {
-        Exchange exchange = message.getExchange();
-        return requestId != null && exchange != null && requestId.equals(exchange.getProperty(WRITTEN_REQUEST_ID));
+        WrittenRequest written = writtenRequest(message);
+        return written != null && written.isId(requestId);
+    }
+
+    /**
+     * Request headers the component wrote. Each is recognised on its own: a route that removes only one of them still
+     * has the other taken for what it is, the header of an earlier request.
+     */
+    record WrittenRequest(String requestId, Instant requestTime) {
+        boolean isId(Object id) {
+            return id != null && id.equals(requestId);
+        }
+
+        boolean isTime(Object time) {
+            return time != null && time.equals(requestTime);
+        }
     }
 
     static Instant toInstant(Object value) {

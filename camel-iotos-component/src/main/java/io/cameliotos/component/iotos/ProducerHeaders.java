@@ -29,8 +29,10 @@ final class ProducerHeaders {
     private Object responseCode;
     private Object responseDesc;
     private Object messageType;
-    /** Whether the request headers describe a request an earlier iotos: endpoint of the route sent or received. */
-    private boolean requestWritten;
+    /** Whether the request ID is that of a request an earlier iotos: endpoint of the route sent or received. */
+    private boolean requestIdWritten;
+    /** Likewise for the request time. */
+    private boolean requestTimeWritten;
 
     static ProducerHeaders of(Message message) {
         ProducerHeaders headers = new ProducerHeaders();
@@ -42,7 +44,11 @@ final class ProducerHeaders {
                     headers.take(name, header.getValue());
                 }
             }
-            headers.requestWritten = IotosHeaders.isWrittenRequestId(message, headers.requestId);
+            IotosHeaders.WrittenRequest written = IotosHeaders.writtenRequest(message);
+            if (written != null) {
+                headers.requestIdWritten = written.isId(headers.requestId);
+                headers.requestTimeWritten = written.isTime(headers.requestTime);
+            }
         }
         return headers;
     }
@@ -117,7 +123,7 @@ final class ProducerHeaders {
      * received earlier in the route, is not repeated.
      */
     String givenRequestId() {
-        String id = requestWritten ? null : requestId();
+        String id = requestIdWritten ? null : requestId();
         if (id != null && !Ids.isProtocolRequestId(id)) {
             // the writer is strict: a platform may refuse or mismatch another form, and the upload is then lost
             throw new IllegalArgumentException("Header " + IotosConstants.REQUEST_ID + " '" + id + "' is not a request "
@@ -129,7 +135,7 @@ final class ProducerHeaders {
 
     /** The request time the route gave for a new request, or {@code null} (see {@link #givenRequestId()}). */
     Instant givenRequestTime() {
-        return requestWritten ? null : requestTime();
+        return requestTimeWritten ? null : requestTime();
     }
 
     Instant timestamp() {

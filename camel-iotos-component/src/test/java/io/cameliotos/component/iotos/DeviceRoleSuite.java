@@ -573,6 +573,28 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
     }
 
     @Test
+    void aRequestTimeLeftFromAnEarlierUploadIsNotRepeatedWhenOnlyItsIdWasRemoved() throws Exception {
+        RawMqttClient platform = rawClient("raw-platform").subscribe(UPLOAD_TOPIC);
+        CamelContext context = startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:upload").to("iotos:171/401/1963").removeHeader(IotosConstants.REQUEST_ID)
+                        .setBody(constant(2)).to("iotos:171/401/1963");
+            }
+        });
+        long before = System.currentTimeMillis();
+
+        template(context).sendBodyAndHeader("direct:upload", 1, IotosConstants.REQUEST_TIME,
+                Instant.ofEpochMilli(1642502674510L));
+
+        JsonNode first = json(platform.next(WAIT));
+        JsonNode second = json(platform.next(WAIT));
+        assertThat(first.get("requestTime").asLong()).as("the time the route gave").isEqualTo(1642502674510L);
+        assertThat(second.get("requestTime").asLong()).as("a request of its own")
+                .isBetween(before, System.currentTimeMillis());
+    }
+
+    @Test
     void anUploadOfItsOwnDoesNotOvertakeLingeringValuesOfItsPoints() throws Exception {
         RawMqttClient platform = rawClient("raw-platform").subscribe(UPLOAD_TOPIC);
         CamelContext context = startContext();
