@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import io.cameliotos.component.iotos.protocol.Ids;
 import io.cameliotos.component.iotos.protocol.IotosTopic;
@@ -169,12 +170,21 @@ final class UploadBuilder {
                 tsInstant == null ? null : Timestamps.toSeconds(tsInstant));
     }
 
-    /** A point from an ID (number or numeric text), an oid or a name. */
+    /**
+     * A point from an ID (number or numeric text), an oid or a name. Text is looked up in the point table first: an
+     * oid or name made of digits names its point, not a point of that ID.
+     */
     private PointDefinition resolve(Object key, String what) {
         long id = key instanceof Number n ? n.longValue() : Ids.parsePositive(String.valueOf(key).trim());
+        if (table != null) {
+            Optional<PointDefinition> known = key instanceof Number
+                    ? id > 0 ? table.byId(id) : Optional.empty() : table.resolve(String.valueOf(key));
+            if (known.isPresent()) {
+                return known.get();
+            }
+        }
         if (id > 0) {
-            return table == null ? new PointDefinition(id, null, null)
-                    : table.byId(id).orElse(new PointDefinition(id, null, null));
+            return new PointDefinition(id, null, null);
         }
         if (table == null) {
             throw new IllegalArgumentException("The " + what + " '" + key + "' is not a point ID, and no point table is "

@@ -102,7 +102,7 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         RawMqttClient platform = rawClient("raw-platform").subscribe(UPLOAD_TOPIC);
         CamelContext context = newContext();
         context.getRegistry().bind("points", PointTable.of(new PointDefinition(1963, "7be6", "温度"),
-                new PointDefinition(1964, "7be7", "湿度")));
+                new PointDefinition(1964, "7be7", "湿度"), new PointDefinition(1965, "4200000001", "电量")));
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
@@ -121,6 +121,12 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         assertThat(map.get("7be6").get("value").asDouble()).isEqualTo(21.5);
         assertThat(map.get("7be7").get("id").asLong()).isEqualTo(1964);
         assertThat(map.get("7be7").get("value").asInt()).isEqualTo(40);
+
+        // an oid of digits names its point, not a point of that ID
+        template(context).sendBody("direct:upload", Map.of("4200000001", 87));
+        JsonNode numericOid = json(platform.next(WAIT)).get("data");
+        assertThat(numericOid.get("4200000001").get("id").asLong()).isEqualTo(1965);
+        assertThat(numericOid.get("4200000001").get("name").asText()).isEqualTo("电量");
 
         template(context).sendBody("direct:upload", List.of(
                 Map.of("name", "湿度", "value", 41, "ts", 1627737953514L),
