@@ -16,8 +16,12 @@ import org.apache.camel.Message;
  */
 final class IotosHeaders {
 
-    /** The exchange property holding the request ID and time the component last wrote into the headers. */
-    static final String WRITTEN_REQUEST = "CamelIotosWrittenRequest";
+    /**
+     * The exchange properties holding the request ID and time the component last wrote into the headers: two plain
+     * values, which survive where an exchange is serialized (e.g. {@code transferExchange}).
+     */
+    static final String WRITTEN_REQUEST_ID = "CamelIotosWrittenRequestId";
+    static final String WRITTEN_REQUEST_TIME = "CamelIotosWrittenRequestTime";
     /** The exchange property holding the control a device consumer received, as it arrived, for a later answer. */
     static final String CONTROL = "CamelIotosControl";
 
@@ -56,34 +60,28 @@ final class IotosHeaders {
         message.setHeader(IotosConstants.REQUEST_TIME, requestTime);
         Exchange exchange = message.getExchange();
         if (exchange != null) {
-            exchange.setProperty(WRITTEN_REQUEST, new WrittenRequest(requestId, requestTime));
+            exchange.setProperty(WRITTEN_REQUEST_ID, requestId);
+            exchange.setProperty(WRITTEN_REQUEST_TIME, requestTime);
         }
-    }
-
-    /** The request headers the component last wrote on the message's exchange, or {@code null}. */
-    static WrittenRequest writtenRequest(Message message) {
-        Exchange exchange = message.getExchange();
-        return exchange == null ? null : exchange.getProperty(WRITTEN_REQUEST, WrittenRequest.class);
-    }
-
-    /** Whether the request ID is one the component wrote on the exchange, not one the route gave. */
-    static boolean isWrittenRequestId(Message message, Object requestId) {
-        WrittenRequest written = writtenRequest(message);
-        return written != null && written.isId(requestId);
     }
 
     /**
-     * Request headers the component wrote. Each is recognised on its own: a route that removes only one of them still
-     * has the other taken for what it is, the header of an earlier request.
+     * Whether the request ID is one the component wrote on the exchange, not one the route gave. Each request header
+     * is recognised on its own: a route that removes only one of them still has the other taken for what it is, the
+     * header of an earlier request.
      */
-    record WrittenRequest(String requestId, Instant requestTime) {
-        boolean isId(Object id) {
-            return id != null && id.equals(requestId);
-        }
+    static boolean isWrittenRequestId(Message message, Object requestId) {
+        return isWritten(message, WRITTEN_REQUEST_ID, requestId);
+    }
 
-        boolean isTime(Object time) {
-            return time != null && time.equals(requestTime);
-        }
+    /** Whether the request time is one the component wrote on the exchange (see {@link #isWrittenRequestId}). */
+    static boolean isWrittenRequestTime(Message message, Object requestTime) {
+        return isWritten(message, WRITTEN_REQUEST_TIME, requestTime);
+    }
+
+    private static boolean isWritten(Message message, String property, Object value) {
+        Exchange exchange = message.getExchange();
+        return value != null && exchange != null && value.equals(exchange.getProperty(property));
     }
 
     static Instant toInstant(Object value) {

@@ -44,11 +44,8 @@ final class ProducerHeaders {
                     headers.take(name, header.getValue());
                 }
             }
-            IotosHeaders.WrittenRequest written = IotosHeaders.writtenRequest(message);
-            if (written != null) {
-                headers.requestIdWritten = written.isId(headers.requestId);
-                headers.requestTimeWritten = written.isTime(headers.requestTime);
-            }
+            headers.requestIdWritten = IotosHeaders.isWrittenRequestId(message, headers.requestId);
+            headers.requestTimeWritten = IotosHeaders.isWrittenRequestTime(message, headers.requestTime);
         }
         return headers;
     }

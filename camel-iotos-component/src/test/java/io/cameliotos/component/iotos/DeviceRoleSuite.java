@@ -1436,9 +1436,13 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
             events.add("first closed");
         }, "closing-first");
         closingFirst.start();
-        await().atMost(WAIT).until(() -> closingFirst.getState() == Thread.State.BLOCKED
-                                          || closingFirst.getState() == Thread.State.TERMINATED);
-        releaseFirst.countDown();
+        try {
+            await().atMost(WAIT).until(() -> closingFirst.getState() == Thread.State.BLOCKED
+                                              || closingFirst.getState() == Thread.State.TERMINATED);
+        } finally {
+            // the MQTT client's delivery thread waits in the first listener: never leave it there
+            releaseFirst.countDown();
+        }
         closingFirst.join(WAIT.toMillis());
 
         await().atMost(WAIT).until(() -> events.contains("third got a message"));
