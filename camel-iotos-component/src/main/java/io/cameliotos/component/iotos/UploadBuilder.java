@@ -178,7 +178,7 @@ final class UploadBuilder {
         long id = key instanceof Number n ? n.longValue() : Ids.parsePositive(String.valueOf(key).trim());
         if (table != null) {
             Optional<PointDefinition> known = key instanceof Number
-                    ? id > 0 ? table.byId(id) : Optional.empty() : table.resolve(String.valueOf(key));
+                    ? table.byId(id) : table.resolve(String.valueOf(key));
             if (known.isPresent()) {
                 return known.get();
             }
