@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamWriteFeature;
@@ -192,8 +193,11 @@ public final class IotosCodec {
                 p.nextToken();
                 if ("data".equals(name)) {
                     readUploadData(p, points, fields);
-                } else {
+                } else if ("requestId".equals(name) || "requestTime".equals(name)) {
                     fields.read(name, p, this);
+                } else {
+                    // flow 1 defines no other member here: one a device adds, of whatever type, is ignored
+                    p.skipChildren();
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -224,10 +228,35 @@ public final class IotosCodec {
                 f.responseId, f.responseTime, f.responseCode, f.responseDesc);
     }
 
-    /** Best effort: the request ID of a payload that could not be read as a whole, or {@code null}. */
-    public static String findRequestId(byte[] payload) {
-        int length = Math.min(payload.length, 64 * 1024);
-        Matcher m = REQUEST_ID_PATTERN.matcher(new String(payload, 0, length, StandardCharsets.UTF_8));
+    /**
+     * Best effort: the request ID of a payload that could not be read as a whole (or only its start), or {@code null}.
+     * Its top level is read as far as it is well-formed, so that a {@code requestId} inside a value is not taken for
+     * the request's. Where the JSON breaks first, the first {@code "requestId":"..."} written after that point stands
+     * in: the members before it had none.
+     */
+    public String findRequestId(byte[] payload) {
+        int searchFrom = 0;
+        try (JsonParser p = factory.createParser(payload)) {
+            if (p.nextToken() == JsonToken.START_OBJECT) {
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    boolean isRequestId = "requestId".equals(fieldName(p));
+                    JsonToken value = p.nextToken();
+                    if (isRequestId) {
+                        String id = value == JsonToken.VALUE_STRING || value.isNumeric() ? p.getText() : null;
+                        return id != null && !id.isEmpty() && id.length() <= Ids.MAX_REQUEST_ID_LENGTH ? id : null;
+                    }
+                    p.skipChildren();
+                }
+                return null;
+            }
+        } catch (JsonProcessingException e) {
+            long at = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
+            searchFrom = (int) Math.max(0, Math.min(at, payload.length));
+        } catch (IOException | RuntimeException e) {
+            // read no further than where it broke: searched from the start
+        }
+        int length = Math.min(payload.length - searchFrom, 64 * 1024);
+        Matcher m = REQUEST_ID_PATTERN.matcher(new String(payload, searchFrom, length, StandardCharsets.UTF_8));
         return m.find() ? m.group(1) : null;
     }
 
@@ -262,7 +291,8 @@ public final class IotosCodec {
                 points.add(readUploadPoint(p, key, upload));
             }
         } else if (token == JsonToken.START_ARRAY) {
-            while (p.nextToken() == JsonToken.START_OBJECT) {
+            // every element must be a point: stopping at the first other one would drop the points after it
+            while (p.nextToken() != JsonToken.END_ARRAY) {
                 points.add(readUploadPoint(p, null, upload));
             }
         } else {
@@ -272,7 +302,8 @@ public final class IotosCodec {
 
     private PointValue readUploadPoint(JsonParser p, String key, Fields upload) throws IOException {
         if (p.currentToken() != JsonToken.START_OBJECT) {
-            throw new IotosProtocolException("point '" + key + "' is not an object", upload.requestId);
+            throw new IotosProtocolException((key == null ? "an element of 'data'" : "point '" + key + "'")
+                                             + " is not an object", upload.requestId);
         }
         Fields point = new Fields();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -296,7 +327,7 @@ public final class IotosCodec {
         return end == name.length() ? name : name.substring(0, end);
     }
 
-    private static IotosProtocolException invalid(byte[] payload, Fields fields, Exception e) {
+    private IotosProtocolException invalid(byte[] payload, Fields fields, Exception e) {
         if (e instanceof IotosProtocolException ipe) {
             // found wrong before the request ID was read: look for it, so the request can still be answered
             return ipe.getRequestId() != null ? ipe
@@ -363,7 +394,7 @@ public final class IotosCodec {
             if (t == JsonToken.VALUE_NUMBER_INT) {
                 parsed = p.getLongValue();
             } else if (t == JsonToken.VALUE_NUMBER_FLOAT) {
-                parsed = integral(p.getDecimalValue(), Long.MAX_VALUE);
+                parsed = wholeId(p.getDecimalValue());
             } else if (t == JsonToken.VALUE_STRING) {
                 parsed = Ids.parsePositive(p.getText().trim());
             } else if (t == JsonToken.VALUE_NULL) {
@@ -381,9 +412,15 @@ public final class IotosCodec {
                 return p.getIntValue();
             }
             if (t == JsonToken.VALUE_NUMBER_FLOAT) {
-                long code = integral(p.getDecimalValue(), Integer.MAX_VALUE);
-                if (code >= 0) {
-                    return (int) code;
+                // a writer that knows only doubles sends -1.0 for -1; the digits are checked before an exponent is
+                // expanded
+                BigDecimal code = p.getDecimalValue();
+                if (code.precision() - code.scale() <= 10) {
+                    try {
+                        return code.intValueExact();
+                    } catch (ArithmeticException e) {
+                        // not whole, or beyond an int: reported below
+                    }
                 }
             }
             if (t == JsonToken.VALUE_STRING) {
@@ -397,17 +434,16 @@ public final class IotosCodec {
         }
 
         /**
-         * A number written with a fraction that is a whole one, as a writer that knows only doubles sends
-         * {@code 1963.0}; -1 if it is not whole, negative, or beyond {@code max}. Its exponent is checked before any
-         * digits are made.
+         * An ID written with a fraction that is a whole one, as a writer that knows only doubles sends
+         * {@code 1963.0}; -1 if it is not whole, negative, or beyond a long. Its exponent is checked before any digits
+         * are made.
          */
-        private static long integral(BigDecimal value, long max) {
+        private static long wholeId(BigDecimal value) {
             if (value.signum() < 0 || value.precision() - value.scale() > 19) {
                 return -1;
             }
             try {
-                long whole = value.longValueExact();
-                return whole <= max ? whole : -1;
+                return value.longValueExact();
             } catch (ArithmeticException e) {
                 return -1;
             }

@@ -264,6 +264,15 @@ class IotosCodecTest {
                 .hasMessageContaining("'id' must be a positive integer");
         assertThatThrownBy(() -> codec.decodeResult(bytes("{\"requestId\":\"r\",\"responseCode\":0.5}")))
                 .hasMessageContaining("'responseCode' must be an integer");
+        // a code may be negative however it is written, as long as it is a whole int
+        assertThat(codec.decodeResult(bytes("{\"requestId\":\"r\",\"responseCode\":-1.0}")).responseCode())
+                .isEqualTo(-1);
+        assertThat(codec.decodeResult(bytes("{\"requestId\":\"r\",\"responseCode\":-1}")).responseCode())
+                .isEqualTo(-1);
+        assertThatThrownBy(() -> codec.decodeResult(bytes("{\"requestId\":\"r\",\"responseCode\":3e9}")))
+                .hasMessageContaining("'responseCode' must be an integer");
+        assertThatThrownBy(() -> codec.decodeResult(bytes("{\"requestId\":\"r\",\"responseCode\":1e999999999}")))
+                .hasMessageContaining("'responseCode' must be an integer");
     }
 
     @Test
@@ -302,8 +311,28 @@ class IotosCodecTest {
 
     @Test
     void findsTheRequestIdOfAnUnreadablePayload() {
-        assertThat(IotosCodec.findRequestId(bytes("garbage \"requestId\" : \"feed\" more"))).isEqualTo("feed");
-        assertThat(IotosCodec.findRequestId(bytes("garbage"))).isNull();
+        assertThat(codec.findRequestId(bytes("garbage \"requestId\" : \"feed\" more"))).isEqualTo("feed");
+        assertThat(codec.findRequestId(bytes("garbage"))).isNull();
+        // well-formed but wrong elsewhere, cut short, or broken after the ID
+        assertThat(codec.findRequestId(bytes("{\"ts\":\"x\",\"requestId\":\"aa\"}"))).isEqualTo("aa");
+        assertThat(codec.findRequestId(bytes("{\"requestId\":\"bb\",\"value\":\"cut sho"))).isEqualTo("bb");
+        assertThat(codec.findRequestId(bytes("{\"requestId\":42,\"value\":1}"))).isEqualTo("42");
+        assertThat(codec.findRequestId(bytes("{\"value\":1}"))).isNull();
+    }
+
+    @Test
+    void neverTakesARequestIdInsideAValueForTheRequests() {
+        // the platform writes value before requestId: an object value may hold a member of that name
+        assertThat(codec.findRequestId(bytes("{\"id\":1965,\"value\":{\"requestId\":\"inner\",\"pos\":3},"
+                                             + "\"requestId\":\"real\",\"ts\":\"x\"}"))).isEqualTo("real");
+        assertThat(codec.findRequestId(bytes("{\"value\":{\"requestId\":\"inner\"}}"))).isNull();
+        // broken inside the value: what follows the break is searched, not what the value held before it
+        assertThat(codec.findRequestId(bytes("{\"value\":{\"requestId\":\"inner\",?},\"requestId\":\"real\"}")))
+                .isEqualTo("real");
+        assertThatThrownBy(() -> codec.decodeControl(bytes("{\"value\":{\"requestId\":\"inner\"},\"ts\":\"x\","
+                                                           + "\"requestId\":\"real\"}")))
+                .isInstanceOfSatisfying(IotosProtocolException.class,
+                        e -> assertThat(e.getRequestId()).isEqualTo("real"));
     }
 
     @Test
@@ -312,6 +341,26 @@ class IotosCodecTest {
                                                  + "\"value\":\"x\"},{\"id\":6,\"value\":2,}],}"));
 
         assertThat(upload.points()).extracting(PointValue::id).containsExactly(5L, 6L);
+    }
+
+    @Test
+    void refusesAnArrayOfDataWithAnElementThatIsNoPoint() {
+        // stopping at the 2 would have dropped point 3 and answered point 1 alone
+        assertThatThrownBy(() -> codec.decodeUpload(bytes("{\"requestId\":\"aa\",\"data\":[{\"id\":1,\"value\":1},2,"
+                                                          + "{\"id\":3,\"value\":3}]}")))
+                .isInstanceOfSatisfying(IotosProtocolException.class,
+                        e -> assertThat(e.getRequestId()).isEqualTo("aa"))
+                .hasMessageContaining("an element of 'data' is not an object");
+    }
+
+    @Test
+    void ignoresMembersOfAnUploadThatFlowOneDoesNotDefine() {
+        Upload upload = codec.decodeUpload(bytes("{\"name\":{\"x\":1},\"id\":\"gateway-7\",\"ts\":[1],"
+                                                 + "\"responseCode\":\"n/a\",\"requestId\":\"aa\",\"requestTime\":1,"
+                                                 + "\"data\":{\"1963\":{\"id\":1963,\"value\":21.5}}}"));
+
+        assertThat(upload.requestId()).isEqualTo("aa");
+        assertThat(upload.points()).extracting(PointValue::id).containsExactly(1963L);
     }
 
     private static byte[] bytes(String text) {
