@@ -265,8 +265,10 @@ public class IotosConfiguration implements Cloneable {
 
     /**
      * Publish the result when the exchange completes: a control result (device role) or upload results (platform
-     * role), code 0 on success or the failure's code and message. Turn off to answer later with a producer and
-     * CamelIotosMessageType=CONTROL_RESULT.
+     * role), code 0 on success or the failure's code and message. Turn off to answer controls later with a device
+     * producer and CamelIotosMessageType=CONTROL_RESULT. Controls no route sees (invalid, too large, expired, or left
+     * queued when the route stops) are answered by the component either way. A platform consumer with it off sends
+     * no upload results.
      */
     public void setAutoReply(boolean autoReply) {
         this.autoReply = autoReply;
@@ -279,7 +281,8 @@ public class IotosConfiguration implements Cloneable {
     /**
      * Platform consumer: subscribe as a member of this MQTT shared-subscription group ($share/{group}/...), so that
      * several consumers (in this or other processes, with different client IDs) split the uploads between them, each
-     * upload going to exactly one of them. Needs a broker with shared subscriptions (e.g. Mosquitto 1.6+).
+     * upload going to exactly one of them. Needs a broker that delivers $-topics to shared subscriptions (Mosquitto
+     * 2.0.11 and Moquette 0.17 do not). Not with a point in the URI: the group splits uploads by message, not by point.
      */
     public void setSharedGroup(String sharedGroup) {
         this.sharedGroup = sharedGroup;

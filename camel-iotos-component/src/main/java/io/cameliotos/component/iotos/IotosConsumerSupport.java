@@ -51,7 +51,8 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
     private final AtomicInteger unsentAnswers = new AtomicInteger();
     private Subscription subscription;
     private ExecutorService executor;
-    private SerialLanes<String> lanes;
+    /** One lane per topic as parsed, so that one point's controls run in turn however its IDs were written. */
+    private SerialLanes<IotosTopic> lanes;
 
     IotosConsumerSupport(IotosEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -176,7 +177,7 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
     /** Messages received and not yet finished, including those waiting for their lane. */
     @Override
     public int getPendingExchangesSize() {
-        SerialLanes<String> current = lanes;
+        SerialLanes<IotosTopic> current = lanes;
         return current == null ? 0 : current.unfinished();
     }
 
@@ -196,16 +197,16 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
         }
         if (payload.length > configuration.getMaxPayloadSize()) {
             byte[] head = Arrays.copyOf(payload, Math.min(payload.length, OVERSIZED_SCAN_BYTES));
-            String requestId = IotosCodec.findRequestId(head);
+            String requestId = codec.findRequestId(head);
             LOG.warn("Rejected {} bytes on {} unparsed: larger than maxPayloadSize {}{}", payload.length, topicName,
                     configuration.getMaxPayloadSize(), requestId == null ? "" : " (request " + requestId + ")");
-            if (requestId != null && configuration.isAutoReply()) {
+            if (requestId != null) {
                 reject(topic, null, requestId, ResponseCodes.PAYLOAD_TOO_LARGE,
                         "payload of " + payload.length + " bytes exceeds " + configuration.getMaxPayloadSize());
             }
             return;
         }
-        lanes.submit(topicName, new SerialLanes.Task() {
+        lanes.submit(topic, new SerialLanes.Task() {
             @Override
             public void run(Runnable done) {
                 try {
@@ -226,10 +227,10 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
 
     /** A message received but never run, because the consumer stopped first: answered, so the sender knows. */
     private void abandoned(String topicName, IotosTopic topic, byte[] payload) {
-        String requestId = IotosCodec.findRequestId(payload);
+        String requestId = codec.findRequestId(payload);
         LOG.warn("Not handled: the consumer stopped before the message on {}{} had its turn", topicName,
                 requestId == null ? "" : " (request " + requestId + ")");
-        if (requestId != null && configuration.isAutoReply() && !answeredBefore(topicName, topic, requestId)) {
+        if (requestId != null && !answeredBefore(topicName, topic, requestId)) {
             reject(topic, payload, requestId, ResponseCodes.UNAVAILABLE, "the route stopped before this request had its turn; "
                                                                 + "not executed");
         }
@@ -271,13 +272,17 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
         });
     }
 
-    /** The outcome of a completed exchange as a response code and description. */
+    /**
+     * The outcome of a completed exchange as a response code and description. An {@link IotosResponseException} counts
+     * wherever it is in the failure's causes: Camel wraps a route's exception on some paths (a split that stops on
+     * an exception, a template called from a processor).
+     */
     protected static int responseCode(Exchange exchange) {
-        Exception failure = exchange.getException();
-        if (failure instanceof IotosResponseException r) {
-            return r.getResponseCode();
+        IotosResponseException response = exchange.getException(IotosResponseException.class);
+        if (response != null) {
+            return response.getResponseCode();
         }
-        if (failure != null) {
+        if (exchange.getException() != null) {
             return ResponseCodes.INTERNAL_ERROR;
         }
         Object code = exchange.getMessage().getHeader(IotosConstants.RESPONSE_CODE);
@@ -301,10 +306,11 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
     }
 
     protected static String responseDesc(Exchange exchange, int code) {
-        Exception failure = exchange.getException();
-        if (failure instanceof IotosResponseException r) {
-            return r.getResponseDesc();
+        IotosResponseException response = exchange.getException(IotosResponseException.class);
+        if (response != null) {
+            return response.getResponseDesc();
         }
+        Exception failure = exchange.getException();
         if (failure != null) {
             return failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
         }

@@ -54,7 +54,7 @@ final class IotosDeviceConsumer extends IotosConsumerSupport {
         } catch (IotosProtocolException e) {
             session.metrics().controlInvalid();
             logInvalid(topicName, e.getMessage(), payload);
-            if (e.getRequestId() != null && configuration.isAutoReply()) {
+            if (e.getRequestId() != null) {
                 reject(topic, payload, e.getRequestId(), ResponseCodes.INVALID_REQUEST, e.getMessage());
             }
             done.run();

@@ -18,6 +18,14 @@ final class IotosPlatformConsumer extends IotosConsumerSupport {
 
     IotosPlatformConsumer(IotosEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
+        IotosAddress address = endpoint.getAddress();
+        if (address.hasPoint() && endpoint.getConfiguration().getSharedGroup() != null) {
+            // uploads carry no point in their topic: the broker would hand an upload for another point to this
+            // member, which leaves it unanswered, and no other member of the group gets it
+            throw new IllegalArgumentException("Invalid iotos option sharedGroup with point " + address.pointId()
+                                               + " in the URI: a shared group splits a device's uploads by message, "
+                                               + "not by point; leave the point out and read the points from the body");
+        }
     }
 
     @Override

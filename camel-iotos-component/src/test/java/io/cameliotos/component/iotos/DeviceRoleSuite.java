@@ -277,6 +277,55 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
     }
 
     @Test
+    void aResponseExceptionCamelWrappedStillAnswersWithItsCode() throws Exception {
+        startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                // a split that stops on an exception fails the exchange with a CamelExchangeException around it
+                from("iotos:171/401/1965").split(body()).stopOnException()
+                        .throwException(new IotosResponseException(4002, "locked"));
+            }
+        });
+        RawMqttClient platform = rawClient("raw-platform")
+                .subscribe("$IOTOS/device/endpoint/update/171/401/+/result");
+
+        platform.publish("$IOTOS/device/endpoint/update/171/401/1965", control(1965, "[1,2]", "c3"));
+        JsonNode answer = json(platform.next(WAIT));
+        assertThat(answer.get("requestId").asText()).isEqualTo("c3");
+        assertThat(answer.get("responseCode").asInt()).isEqualTo(4002);
+        assertThat(answer.get("responseDesc").asText()).isEqualTo("locked");
+    }
+
+    @Test
+    void controlsNoRouteSeesAreAnsweredWithAutoReplyOffToo() throws Exception {
+        List<Object> bodies = Collections.synchronizedList(new ArrayList<>());
+        startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401/1963?autoReply=false&maxPayloadSize=200")
+                        .process(e -> bodies.add(e.getMessage().getBody()));
+            }
+        });
+        RawMqttClient platform = rawClient("raw-platform").subscribe(CONTROL_RESULT_TOPIC);
+
+        platform.publish(CONTROL_TOPIC, "{\"ts\":\"x\",\"value\":1,\"requestId\":\"e1\"}");
+        platform.publish(CONTROL_TOPIC, control(1963, "\"" + "x".repeat(500) + "\"", "e2"));
+        platform.publish(CONTROL_TOPIC, control(1963, "\"mine\"", "e3"));
+
+        JsonNode invalid = json(platform.next(WAIT));
+        assertThat(invalid.get("requestId").asText()).isEqualTo("e1");
+        assertThat(invalid.get("responseCode").asInt()).isEqualTo(ResponseCodes.INVALID_REQUEST);
+        JsonNode tooLarge = json(platform.next(WAIT));
+        assertThat(tooLarge.get("requestId").asText()).isEqualTo("e2");
+        assertThat(tooLarge.get("responseCode").asInt()).isEqualTo(ResponseCodes.PAYLOAD_TOO_LARGE);
+        // the control the route got is the route's to answer: the next answer is that of the invalid one after it,
+        // which runs in the same lane once the route is done
+        platform.publish(CONTROL_TOPIC, "{\"value\":1,\"requestId\":\"e4\",\"id\":\"x\"}");
+        assertThat(json(platform.next(WAIT)).get("requestId").asText()).isEqualTo("e4");
+        assertThat(bodies).containsExactly("mine");
+    }
+
+    @Test
     void aResponseCodeThatIsNotANumberIsStillAnswered() throws Exception {
         startContext(new RouteBuilder() {
             @Override
@@ -954,22 +1003,33 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
             "iotos:171/401?unclaimedHoldTime=0 | unclaimedHoldTime=0: expected a positive duration",
             "iotos:171/401?role=platform&persistence=FILE | persistence=FILE with role=platform: set clientId" })
     void invalidUrisFailAtRouteStartNamingTheBadPart(String uri, String expected) {
-        for (boolean consumer : new boolean[] { true, false }) {
-            CamelContext context = newContext();
-            assertThatThrownBy(() -> {
-                context.addRoutes(new RouteBuilder() {
-                    @Override
-                    public void configure() {
-                        if (consumer) {
-                            from(uri).log("never");
-                        } else {
-                            from("direct:in").to(uri);
-                        }
+        assertRouteFailsToStart(uri, true, expected);
+        assertRouteFailsToStart(uri, false, expected);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "iotos:171/401/1963?sharedGroup=g | sharedGroup: it splits uploads between platform consumers",
+            "iotos:171/401/1963?role=platform&sharedGroup=g | sharedGroup with point 1963 in the URI" })
+    void optionsOnlyAPlatformConsumerOfAWholeDeviceTakesFailAtRouteStart(String uri, String expected) {
+        assertRouteFailsToStart(uri, true, expected);
+    }
+
+    private void assertRouteFailsToStart(String uri, boolean consumer, String expected) {
+        CamelContext context = newContext();
+        assertThatThrownBy(() -> {
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    if (consumer) {
+                        from(uri).log("never");
+                    } else {
+                        from("direct:in").to(uri);
                     }
-                });
-                context.start();
-            }).as(uri).satisfies(e -> assertThat(causeMessages(e)).contains(expected));
-        }
+                }
+            });
+            context.start();
+        }).as(uri).satisfies(e -> assertThat(causeMessages(e)).contains(expected));
     }
 
     private static String causeMessages(Throwable e) {
