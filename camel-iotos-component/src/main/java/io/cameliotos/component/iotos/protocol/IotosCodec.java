@@ -488,8 +488,10 @@ public final class IotosCodec {
             if (value == null) {
                 throw new IotosProtocolException("'" + field + "' must be a number, was " + describe(p), requestId);
             }
-            // a short text like 1e999999999 must not become a billion digits when echoed or converted
-            if (value.scale() > MAX_TIME_SCALE || value.precision() - value.scale() > MAX_TIME_DIGITS) {
+            // a short text like 1e999999999 must not become a billion digits when echoed or converted, and a long
+            // one must not wrap around when it becomes an Instant
+            if (value.scale() > MAX_TIME_SCALE || value.precision() - value.scale() > MAX_TIME_DIGITS
+                || !Timestamps.isRepresentable(value)) {
                 throw new IotosProtocolException("'" + field + "' " + describe(p) + " is out of range for a time stamp",
                         requestId);
             }

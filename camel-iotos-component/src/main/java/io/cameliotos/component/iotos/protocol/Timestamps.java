@@ -14,6 +14,8 @@ public final class Timestamps {
     public static final BigDecimal MILLIS_THRESHOLD = BigDecimal.valueOf(100_000_000_000L);
 
     private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
+    /** {@link #toInstant} counts microseconds in a long: this many milliseconds either side of 1970. */
+    private static final BigDecimal MAX_MILLIS = BigDecimal.valueOf(Long.MAX_VALUE, 3);
 
     private Timestamps() {
     }
@@ -48,6 +50,12 @@ public final class Timestamps {
         BigDecimal micros = millis.movePointRight(3);
         long wholeMicros = micros.longValue();
         return Instant.ofEpochSecond(Math.floorDiv(wholeMicros, 1_000_000L), Math.floorMod(wholeMicros, 1_000_000L) * 1000);
+    }
+
+    /** Whether {@link #toInstant} can represent the value (about 292,000 years either side of 1970). */
+    public static boolean isRepresentable(BigDecimal value) {
+        BigDecimal millis = isMillis(value) ? value : value.multiply(THOUSAND);
+        return millis.abs().compareTo(MAX_MILLIS) < 0;
     }
 
     /** True if the value is read as milliseconds. */

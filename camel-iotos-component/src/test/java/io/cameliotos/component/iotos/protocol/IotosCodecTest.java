@@ -205,7 +205,10 @@ class IotosCodecTest {
     @ParameterizedTest
     @ValueSource(strings = { "{\"ts\":1e999999999,\"value\":1,\"requestId\":\"r1\"}",
                              "{\"requestTime\":\"1e-999999\",\"value\":1,\"requestId\":\"r1\"}",
-                             "{\"value\":1e999,\"requestId\":\"r1\"}" })
+                             "{\"value\":1e999,\"requestId\":\"r1\"}",
+                             // as an Instant in microseconds it would wrap around to the year 8319
+                             "{\"requestTime\":99999999999999999999,\"value\":1,\"requestId\":\"r1\"}",
+                             "{\"ts\":-9223372036854776,\"value\":1,\"requestId\":\"r1\"}" })
     void refusesNumbersThatAreShortToSendButHugeToHandle(String control) {
         assertThatThrownBy(() -> codec.decodeControl(control.getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(IotosProtocolException.class).hasMessageContaining("range")

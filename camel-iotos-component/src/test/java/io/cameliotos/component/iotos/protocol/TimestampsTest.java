@@ -20,6 +20,17 @@ class TimestampsTest {
     }
 
     @Test
+    void representsTimesWhoseMicrosecondsFitALong() {
+        assertThat(Timestamps.isRepresentable(new BigDecimal("9223372036854775.806"))).isTrue();
+        assertThat(Timestamps.isRepresentable(new BigDecimal("9223372036854775.807"))).isFalse();
+        assertThat(Timestamps.isRepresentable(new BigDecimal("-9223372036854775.807"))).isFalse();
+        // seconds below the threshold are always within range
+        assertThat(Timestamps.isRepresentable(new BigDecimal("99999999999.999"))).isTrue();
+        assertThat(Timestamps.toInstant(new BigDecimal("9223372036854775.806")).toEpochMilli())
+                .isEqualTo(9_223_372_036_854_775L);
+    }
+
+    @Test
     void thresholdSeparatesTheUnits() {
         assertThat(Timestamps.isMillis(new BigDecimal("99999999999.9"))).isFalse();
         assertThat(Timestamps.isMillis(new BigDecimal("100000000000"))).isTrue();
