@@ -4,12 +4,14 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 
 import io.cameliotos.component.iotos.protocol.IotosTopic;
 import io.cameliotos.component.iotos.protocol.PointResult;
 import io.cameliotos.component.iotos.protocol.ResponseCodes;
 import io.cameliotos.component.iotos.session.IotosSession;
+import io.cameliotos.component.iotos.session.Publication;
 import io.cameliotos.component.iotos.session.PublishCallback;
 import io.cameliotos.component.iotos.session.ResultListener;
 import io.cameliotos.component.iotos.session.Subscription;
@@ -88,20 +90,34 @@ abstract class IotosProducerSupport extends DefaultAsyncProducer {
             session.publish(topic, payload, configuration.getQos(), done);
             return;
         }
+        AtomicReference<Publication> publication = new AtomicReference<>();
         // registered before the publish: a publish refused at once cancels the results through the session's
         // completions, and done must not run on this thread instead
-        session.correlator().expect(requestId, pointIds, configuration.getAckTimeout()).whenComplete(done);
+        session.correlator().expect(requestId, pointIds, configuration.getAckTimeout())
+                .whenComplete((results, error) -> done.accept(results, withdrawIfUnsent(publication.get(), error)));
         // not done itself: its publish ending does not end a send that awaits results
         try {
-            session.publish(topic, payload, configuration.getQos(), failure -> {
+            publication.set(session.publish(topic, payload, configuration.getQos(), failure -> {
                 if (failure != null) {
                     session.correlator().cancel(requestId, failure);
                 }
-            });
+            }));
         } catch (RuntimeException e) {
             // done is already registered: it must end through the results, once, not through the caller too
             session.correlator().cancel(requestId, e);
         }
+    }
+
+    /**
+     * A request that timed out while it still waited for the connection is taken back: its caller is told it failed,
+     * so it must not reach the broker later and be acted on (a control executed, an upload stored twice on a retry).
+     */
+    private static Throwable withdrawIfUnsent(Publication publication, Throwable error) {
+        if (error instanceof TimeoutException && publication != null && publication.withdraw(error)) {
+            return new TimeoutException(error.getMessage() + "; it was still waiting for the connection and was "
+                                        + "taken back: not sent");
+        }
+        return error;
     }
 
     /**

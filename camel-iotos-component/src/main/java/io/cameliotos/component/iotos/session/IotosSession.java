@@ -490,8 +490,10 @@ public final class IotosSession {
      * Publishes asynchronously, without a future: the callback is told once, on the callback executor, when the
      * broker accepted the message (QoS 1 and 2) or it was written (QoS 0), or why it failed; for a busy producer this
      * spares the future and its stages per message.
+     *
+     * @return the publish, to take back while it still waits for the connection
      */
-    public void publish(String topic, byte[] payload, int qos, PublishCallback callback) {
+    public Publication publish(String topic, byte[] payload, int qos, PublishCallback callback) {
         PendingPublish p = new PendingPublish(sequence.incrementAndGet(), topic, payload, qos, callback);
         if (store != null && qos > 0) {
             try {
@@ -501,7 +503,7 @@ public final class IotosSession {
                 p.end(new UncheckedIOException("cannot store the publish to " + topic + " in " + store.directory()
                                                + ": " + e.getMessage(),
                         e instanceof IOException io ? io : new IOException(e)), false);
-                return;
+                return p;
             }
         }
         lock.lock();
@@ -528,6 +530,21 @@ public final class IotosSession {
         } finally {
             lock.unlock();
         }
+        return p;
+    }
+
+    private boolean withdraw(PendingPublish p, Throwable reason) {
+        lock.lock();
+        try {
+            if (p.sends > 0 || !queue.remove(p)) {
+                return false;
+            }
+            updateWaiting();
+        } finally {
+            lock.unlock();
+        }
+        fail(p, reason);
+        return true;
     }
 
     private OfflineBufferFullException bufferFull(String topic, String what) {
@@ -998,7 +1015,7 @@ public final class IotosSession {
     }
 
     /** A publish until it ends; then also the task that tells its caller, run by the relay. */
-    private final class PendingPublish implements Comparable<PendingPublish>, Runnable {
+    private final class PendingPublish implements Comparable<PendingPublish>, Runnable, Publication {
         final long sequence;
         final String topic;
         final byte[] payload;
@@ -1062,6 +1079,11 @@ public final class IotosSession {
                 unstore(this);
             }
             callback.published(failure);
+        }
+
+        @Override
+        public boolean withdraw(Throwable reason) {
+            return IotosSession.this.withdraw(this, reason);
         }
 
         @Override

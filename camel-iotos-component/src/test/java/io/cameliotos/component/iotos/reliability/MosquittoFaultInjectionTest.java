@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cameliotos.component.iotos.IotosComponent;
 import io.cameliotos.component.iotos.IotosConfiguration;
 import io.cameliotos.component.iotos.IotosConstants;
+import io.cameliotos.component.iotos.IotosResponseException;
 import io.cameliotos.component.iotos.IotosTestSupport;
 import io.cameliotos.component.iotos.protocol.Ids;
 import io.cameliotos.component.iotos.protocol.IotosCodec;
@@ -196,6 +197,44 @@ class MosquittoFaultInjectionTest extends IotosTestSupport {
 
         assertThat(report.lost()).isZero();
         assertThat(report.failed()).isZero();
+    }
+
+    /**
+     * An upload that waits for its results and times out while still in the offline buffer has failed for its
+     * caller: sent after the reconnect all the same, a retry would store it twice (and a platform's control would run
+     * though its sender was told it failed).
+     */
+    @Test
+    void anAwaitedUploadThatTimedOutWhileBufferedIsNeverSent() throws Exception {
+        CamelContext context = startUploader(config -> {
+            config.setReconnectDelay(100);
+            config.setMaxReconnectDelay(500);
+            config.setAwaitAck(true);
+            config.setAckTimeout(300);
+        });
+        IotosSession session = onlySession(context);
+        ProducerTemplate template = context.createProducerTemplate();
+        mosquitto().stop();
+        await().atMost(WAIT).until(() -> !session.isConnected());
+
+        String withdrawn = Ids.newRequestId();
+        Exchange failed = template.send("direct:upload", e -> {
+            e.getMessage().setHeader(IotosConstants.REQUEST_ID, withdrawn);
+            e.getMessage().setBody(1);
+        });
+        assertThat(failed.getException()).isInstanceOf(IotosResponseException.class)
+                .hasMessageContaining("taken back: not sent");
+
+        mosquitto().start();
+        await().atMost(WAIT).until(session::isConnected);
+        // no platform answers: this one times out too, but only after it was sent, behind where the first would be
+        String marker = Ids.newRequestId();
+        template.asyncSend("direct:upload", e -> {
+            e.getMessage().setHeader(IotosConstants.REQUEST_ID, marker);
+            e.getMessage().setBody(2);
+        });
+        await().atMost(WAIT).until(() -> received.contains(marker));
+        assertThat(received).doesNotContain(withdrawn);
     }
 
     @Test
