@@ -20,21 +20,22 @@ public final class IotosConstants {
                             + "it names the point to control where the URI has none or *.",
               javaType = "Long")
     public static final String POINT_ID = "CamelIotosPointId";
-    @Metadata(description = "The point's oid. Set on consumed messages; on the producer it names the point of a "
-                            + "scalar body (looked up in the point table) or fills the upload's oid.",
+    @Metadata(description = "The point's oid. Set on controls a device consumer receives; on the producer it names "
+                            + "the point of a scalar body (looked up in the point table) or fills the upload's oid.",
               javaType = "String")
     public static final String POINT_OID = "CamelIotosPointOid";
-    @Metadata(description = "The point's display name (数据点名称). Set on consumed messages; on the producer it names "
-                            + "the point of a scalar body (looked up in the point table) or fills the upload's name.",
+    @Metadata(description = "The point's display name (数据点名称). Set on controls a device consumer receives; on "
+                            + "the producer it names the point of a scalar body (looked up in the point table) or "
+                            + "fills the upload's name.",
               javaType = "String")
     public static final String POINT_NAME = "CamelIotosPointName";
     @Metadata(description = "The key of the point's entry in an upload's data object. Producer: overrides the "
                             + "default key (the oid when known, else the point ID).",
               javaType = "String")
     public static final String POINT_KEY = "CamelIotosPointKey";
-    @Metadata(description = "The point's sample time (ts). Consumer: the ts of the message, read in seconds or "
-                            + "milliseconds by magnitude. Producer: the ts of a scalar upload (Instant, Date, or epoch "
-                            + "seconds or milliseconds as a number); default now.",
+    @Metadata(description = "The point's sample time (ts). Device consumer: the ts of the control, read in "
+                            + "seconds or milliseconds by magnitude. Producer: the ts of a scalar upload (Instant, "
+                            + "Date, or epoch seconds or milliseconds as a number); default now.",
               javaType = "java.time.Instant")
     public static final String TIMESTAMP = "CamelIotosTimestamp";
     @Metadata(description = "The request ID: 32 lowercase hex characters. Producer: generated unless set (a "

@@ -3,6 +3,7 @@ package io.cameliotos.examples.demo;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.cameliotos.component.iotos.IotosConstants;
+import org.apache.camel.ExchangePattern;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
@@ -44,7 +45,10 @@ public class PlatformSimulatorRoutes extends RouteBuilder {
                         e.getMessage().setBody(SETPOINTS[(n / 2) % SETPOINTS.length]);
                     }
                 })
+                // a timer's exchange is InOnly, which only sends: InOut waits for the device's answer (flow 4)
+                .setExchangePattern(ExchangePattern.InOut)
                 .to("iotos:*/*/*?role=platform&ackTimeout=5s")
-                .log(org.apache.camel.LoggingLevel.DEBUG, "iotos.demo.platform", "result ${body}");
+                .log(org.apache.camel.LoggingLevel.DEBUG, "iotos.demo.platform",
+                        "result ${body} (code ${header.CamelIotosResponseCode})");
     }
 }
