@@ -40,6 +40,8 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
     private static final Logger LOG = LoggerFactory.getLogger(IotosConsumerSupport.class);
     /** How much of an oversized payload is searched for a request ID to answer; the rest is never read. */
     private static final int OVERSIZED_SCAN_BYTES = 4096;
+    /** How far a failure's causes are searched: a cause chain can loop. */
+    private static final int MAX_CAUSES = 32;
 
     protected final IotosEndpoint endpoint;
     protected final IotosConfiguration configuration;
@@ -272,13 +274,9 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
         });
     }
 
-    /**
-     * The outcome of a completed exchange as a response code and description. An {@link IotosResponseException} counts
-     * wherever it is in the failure's causes: Camel wraps a route's exception on some paths (a split that stops on
-     * an exception, a template called from a processor).
-     */
+    /** The outcome of a completed exchange as a response code and description. */
     protected static int responseCode(Exchange exchange) {
-        IotosResponseException response = exchange.getException(IotosResponseException.class);
+        IotosResponseException response = responseException(exchange);
         if (response != null) {
             return response.getResponseCode();
         }
@@ -305,8 +303,23 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
         }
     }
 
+    /**
+     * The outermost {@link IotosResponseException} of the failure's causes: Camel wraps a route's exception on some
+     * paths (a split that stops on an exception, a template called from a processor), and a route that throws one of
+     * its own around another's (a timed-out upload) means its own. Camel's own look-up starts at the innermost cause.
+     */
+    private static IotosResponseException responseException(Exchange exchange) {
+        Throwable failure = exchange.getException();
+        for (int depth = 0; failure != null && depth < MAX_CAUSES; depth++, failure = failure.getCause()) {
+            if (failure instanceof IotosResponseException response) {
+                return response;
+            }
+        }
+        return null;
+    }
+
     protected static String responseDesc(Exchange exchange, int code) {
-        IotosResponseException response = exchange.getException(IotosResponseException.class);
+        IotosResponseException response = responseException(exchange);
         if (response != null) {
             return response.getResponseDesc();
         }

@@ -25,6 +25,9 @@ import org.apache.camel.support.DefaultAsyncProducer;
  */
 abstract class IotosProducerSupport extends DefaultAsyncProducer {
 
+    /** Stands for a publish the broker accepted: there is nothing to take back. */
+    private static final Publication SENT = reason -> false;
+
     protected final IotosEndpoint endpoint;
     protected final IotosConfiguration configuration;
     protected IotosSession session;
@@ -93,15 +96,19 @@ abstract class IotosProducerSupport extends DefaultAsyncProducer {
         AtomicReference<Publication> publication = new AtomicReference<>();
         // registered before the publish: a publish refused at once cancels the results through the session's
         // completions, and done must not run on this thread instead
-        session.correlator().expect(requestId, pointIds, configuration.getAckTimeout())
-                .whenComplete((results, error) -> done.accept(results, withdrawIfUnsent(publication.get(), error)));
+        session.correlator().expect(requestId, pointIds, configuration.getAckTimeout(),
+                timeout -> withdrawIfUnsent(publication.get(), timeout)).whenComplete(done);
         // not done itself: its publish ending does not end a send that awaits results
         try {
-            publication.set(session.publish(topic, payload, configuration.getQos(), failure -> {
+            Publication made = session.publish(topic, payload, configuration.getQos(), failure -> {
                 if (failure != null) {
                     session.correlator().cancel(requestId, failure);
+                } else {
+                    // nothing left to take back: the payload need not be kept while the results are awaited
+                    publication.set(SENT);
                 }
-            }));
+            });
+            publication.compareAndSet(null, made);
         } catch (RuntimeException e) {
             // done is already registered: it must end through the results, once, not through the caller too
             session.correlator().cancel(requestId, e);
@@ -112,12 +119,12 @@ abstract class IotosProducerSupport extends DefaultAsyncProducer {
      * A request that timed out while it still waited for the connection is taken back: its caller is told it failed,
      * so it must not reach the broker later and be acted on (a control executed, an upload stored twice on a retry).
      */
-    private static Throwable withdrawIfUnsent(Publication publication, Throwable error) {
-        if (error instanceof TimeoutException && publication != null && publication.withdraw(error)) {
-            return new TimeoutException(error.getMessage() + "; it was still waiting for the connection and was "
+    private static Throwable withdrawIfUnsent(Publication publication, TimeoutException timeout) {
+        if (publication != null && publication.withdraw(timeout)) {
+            return new TimeoutException(timeout.getMessage() + "; it was still waiting for the connection and was "
                                         + "taken back: not sent");
         }
-        return error;
+        return timeout;
     }
 
     /**

@@ -285,6 +285,9 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
                 // a split that stops on an exception fails the exchange with a CamelExchangeException around it
                 from("iotos:171/401/1965").split(body()).stopOnException()
                         .throwException(new IotosResponseException(4002, "locked"));
+                // a code of the route's own around another's (an upload that timed out): the route's counts
+                from("iotos:171/401/1966").throwException(new IotosResponseException(4010, "upstream refused", null,
+                        new IotosResponseException(ResponseCodes.TIMEOUT, "no result", null, null)));
             }
         });
         RawMqttClient platform = rawClient("raw-platform")
@@ -295,6 +298,12 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         assertThat(answer.get("requestId").asText()).isEqualTo("c3");
         assertThat(answer.get("responseCode").asInt()).isEqualTo(4002);
         assertThat(answer.get("responseDesc").asText()).isEqualTo("locked");
+
+        platform.publish("$IOTOS/device/endpoint/update/171/401/1966", control(1966, "1", "c4"));
+        JsonNode outer = json(platform.next(WAIT));
+        assertThat(outer.get("requestId").asText()).isEqualTo("c4");
+        assertThat(outer.get("responseCode").asInt()).isEqualTo(4010);
+        assertThat(outer.get("responseDesc").asText()).isEqualTo("upstream refused");
     }
 
     @Test

@@ -236,7 +236,9 @@ public final class IotosCodec {
      */
     public String findRequestId(byte[] payload) {
         int searchFrom = 0;
-        try (JsonParser p = factory.createParser(payload)) {
+        JsonParser p = null;
+        try {
+            p = factory.createParser(payload);
             if (p.nextToken() == JsonToken.START_OBJECT) {
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     boolean isRequestId = "requestId".equals(fieldName(p));
@@ -249,11 +251,17 @@ public final class IotosCodec {
                 }
                 return null;
             }
-        } catch (JsonProcessingException e) {
-            long at = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
-            searchFrom = (int) Math.max(0, Math.min(at, payload.length));
         } catch (IOException | RuntimeException e) {
-            // read no further than where it broke: searched from the start
+            // a broken syntax names where it broke; a broken limit (a number too long, too deep) does not, but the
+            // parser stands there
+            long at = e instanceof JsonProcessingException j && j.getLocation() != null
+                    ? j.getLocation().getByteOffset() : -1;
+            if (at < 0 && p != null) {
+                at = p.currentLocation().getByteOffset();
+            }
+            searchFrom = (int) Math.max(0, Math.min(at, payload.length));
+        } finally {
+            closeQuietly(p);
         }
         int length = Math.min(payload.length - searchFrom, 64 * 1024);
         Matcher m = REQUEST_ID_PATTERN.matcher(new String(payload, searchFrom, length, StandardCharsets.UTF_8));
@@ -272,6 +280,16 @@ public final class IotosCodec {
             throw invalid(payload, fields, e);
         }
         return fields;
+    }
+
+    private static void closeQuietly(JsonParser p) {
+        if (p != null) {
+            try {
+                p.close();
+            } catch (IOException e) {
+                // a parser over an array holds nothing to release
+            }
+        }
     }
 
     private JsonParser open(byte[] payload) throws IOException {

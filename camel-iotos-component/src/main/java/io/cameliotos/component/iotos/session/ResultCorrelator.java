@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 import io.cameliotos.component.iotos.protocol.PointResult;
 
@@ -38,17 +39,21 @@ public final class ResultCorrelator {
      * Starts waiting for one result per point. Register before publishing the request: results can arrive before
      * the publish is confirmed.
      *
-     * @return completes with the results in arrival order, or exceptionally with {@link TimeoutException}
+     * @param  onTimeout called on the scheduler the moment the wait times out, before anyone is told; returns the
+     *                   failure to complete with (the given {@link TimeoutException} or one saying more)
+     * @return           completes with the results in arrival order, or exceptionally with what {@code onTimeout}
+     *                   returned
      */
-    public CompletableFuture<List<PointResult>> expect(String requestId, Collection<Long> pointIds, long timeoutMs) {
+    public CompletableFuture<List<PointResult>> expect(String requestId, Collection<Long> pointIds, long timeoutMs,
+            Function<TimeoutException, Throwable> onTimeout) {
         Pending entry = new Pending(requestId, new LinkedHashSet<>(pointIds));
         if (pending.putIfAbsent(requestId, entry) != null) {
             throw new IllegalStateException("already waiting for results of request " + requestId);
         }
         try {
-            entry.timeout = scheduler.schedule(() -> entry.fail(new TimeoutException(
+            entry.timeout = scheduler.schedule(() -> entry.timedOut(new TimeoutException(
                     "no result for request " + requestId + " within " + timeoutMs + " ms; still missing points "
-                                                                                     + entry.missing())),
+                                                                                     + entry.missing()), onTimeout),
                     timeoutMs, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // without its deadline the entry would wait for ever
@@ -125,6 +130,21 @@ public final class ResultCorrelator {
             if (pending.remove(requestId, this)) {
                 cancelTimeout();
                 callbackExecutor.execute(() -> future.completeExceptionally(cause));
+            }
+        }
+
+        void timedOut(TimeoutException timeout, Function<TimeoutException, Throwable> onTimeout) {
+            if (pending.remove(requestId, this)) {
+                Throwable cause;
+                try {
+                    cause = onTimeout.apply(timeout);
+                } catch (RuntimeException e) {
+                    // the wait must still end
+                    timeout.addSuppressed(e);
+                    cause = timeout;
+                }
+                Throwable failure = cause;
+                callbackExecutor.execute(() -> future.completeExceptionally(failure));
             }
         }
 

@@ -332,6 +332,10 @@ class IotosCodecTest {
         // broken inside the value: what follows the break is searched, not what the value held before it
         assertThat(codec.findRequestId(bytes("{\"value\":{\"requestId\":\"inner\",?},\"requestId\":\"real\"}")))
                 .isEqualTo("real");
+        // a broken limit names no place: the search starts where the parser stood
+        String tooLong = "1".repeat(IotosCodec.MAX_NUMBER_LENGTH + 6);
+        assertThat(codec.findRequestId(bytes("{\"value\":{\"requestId\":\"inner\",\"n\":" + tooLong
+                                             + "},\"requestId\":\"real\"}"))).isEqualTo("real");
         assertThatThrownBy(() -> codec.decodeControl(bytes("{\"value\":{\"requestId\":\"inner\"},\"ts\":\"x\","
                                                            + "\"requestId\":\"real\"}")))
                 .isInstanceOfSatisfying(IotosProtocolException.class,
