@@ -11,7 +11,9 @@ import java.math.BigDecimal;
  * @param oid   the point's short object ID, may be {@code null}
  * @param name  the point's display name, may be {@code null}
  * @param value the value: a string, number, boolean, {@code null}, or a JSON-like map or list
- * @param ts    the sample time as epoch seconds with a fraction, may be {@code null} (then the upload time is used)
+ * @param ts    the sample time, written as epoch seconds with a fraction, may be {@code null} (then the upload time is
+ *              used); in an upload that was read, as the device sent it, which may be milliseconds:
+ *              {@link Timestamps#toInstant} reads either
  */
 public record PointValue(String key, long id, String oid, String name, Object value, BigDecimal ts) {
 
