@@ -23,12 +23,16 @@ import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
 import org.apache.camel.support.jsse.SSLContextParameters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code iotos:} component: Camel routes as IOTOS devices (or the platform side) over MQTT.
  */
 @Component("iotos")
 public class IotosComponent extends DefaultComponent {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IotosComponent.class);
 
     @Metadata
     private IotosConfiguration configuration = new IotosConfiguration();
@@ -116,9 +120,16 @@ public class IotosComponent extends DefaultComponent {
         public void opened(IotosSession session) {
             HealthCheckRegistry registry = HealthCheckRegistry.get(getCamelContext());
             if (registry != null) {
-                IotosSessionHealthCheck check = new IotosSessionHealthCheck(session);
+                IotosSessionHealthCheck check = new IotosSessionHealthCheck(session, false);
+                if (!registry.register(check)) {
+                    check = new IotosSessionHealthCheck(session, true);
+                    if (!registry.register(check)) {
+                        LOG.warn("No health check for {}: the registry already has one named {}", session,
+                                check.getId());
+                        return;
+                    }
+                }
                 checks.put(session, check);
-                registry.register(check);
             }
         }
 

@@ -202,6 +202,7 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
             String requestId = codec.findRequestId(head);
             LOG.warn("Rejected {} bytes on {} unparsed: larger than maxPayloadSize {}{}", payload.length, topicName,
                     configuration.getMaxPayloadSize(), requestId == null ? "" : " (request " + requestId + ")");
+            refusedUnread();
             if (requestId != null) {
                 reject(topic, null, requestId, ResponseCodes.PAYLOAD_TOO_LARGE,
                         "payload of " + payload.length + " bytes exceeds " + configuration.getMaxPayloadSize());
@@ -244,6 +245,11 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
      */
     protected boolean answeredBefore(String topicName, IotosTopic topic, String requestId) {
         return false;
+    }
+
+    /** Counts a message refused unread, as too large, in the session's metrics of what this consumer takes. */
+    protected void refusedUnread() {
+        // uploads have no counter of their own for it: the warning is all
     }
 
     /** Logs an unreadable request once, with a cut payload. */

@@ -188,7 +188,13 @@ final class IotosDeviceConsumer extends IotosConsumerSupport {
                 : new Control(topic.pointId(), samePoint ? read.oid() : null, samePoint ? read.name() : null,
                         read.value(), read.ts(), requestId, read.requestTime());
         PointResult result = PointResult.answering(answered, answered.value(), code, description);
+        session.metrics().controlAnswered();
         publishResult(topic.withType(MessageType.CONTROL_RESULT),
                 codec.encodeResult(result, MessageType.CONTROL_RESULT), requestId);
+    }
+
+    @Override
+    protected void refusedUnread() {
+        session.metrics().controlInvalid();
     }
 }

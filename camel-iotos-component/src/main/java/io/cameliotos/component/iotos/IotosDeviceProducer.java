@@ -74,6 +74,7 @@ final class IotosDeviceProducer extends IotosProducerSupport {
 
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
+        boolean upload = false;
         try {
             ProducerHeaders headers = ProducerHeaders.of(exchange.getMessage());
             MessageType type = headers.messageType();
@@ -83,10 +84,15 @@ final class IotosDeviceProducer extends IotosProducerSupport {
                 throw new IllegalArgumentException("A device endpoint sends UPDATE or CONTROL_RESULT messages, not "
                                                    + type + " (that is the platform's; use role=platform)");
             } else {
+                upload = true;
                 sendUpload(exchange, headers, callback, type == null || type == MessageType.UPDATE);
             }
             return false;
         } catch (Exception e) {
+            if (upload) {
+                // refused before it was handed on (a body that is no upload): counted here, as nothing else will
+                session.metrics().uploadFailed();
+            }
             exchange.setException(e);
             callback.done(true);
             return true;
@@ -204,7 +210,12 @@ final class IotosDeviceProducer extends IotosProducerSupport {
         byte[] payload = endpoint.codec().encodeResult(result, MessageType.CONTROL_RESULT);
         message.setHeader(IotosConstants.TOPIC, topic);
         message.setHeader(IotosConstants.RESPONSE_ID, result.responseId());
-        publish(exchange, callback, topic, payload, result.requestId(), null, null);
+        publish(exchange, doneSync -> {
+            if (exchange.getException() == null) {
+                session.metrics().controlAnswered();
+            }
+            callback.done(doneSync);
+        }, topic, payload, result.requestId(), null, null);
     }
 
     private static BigDecimal millis(Instant instant) {

@@ -16,9 +16,13 @@ final class IotosSessionHealthCheck implements HealthCheck {
     private final String id;
     private volatile boolean enabled = true;
 
-    IotosSessionHealthCheck(IotosSession session) {
+    /**
+     * @param withBroker whether the ID names the broker too: for a second session of one client ID (another broker),
+     *                   as the registry keeps one check per ID
+     */
+    IotosSessionHealthCheck(IotosSession session, boolean withBroker) {
         this.session = session;
-        this.id = "iotos-" + session.settings().clientId();
+        this.id = "iotos-" + session.settings().clientId() + (withBroker ? "@" + session.settings().brokerUrl() : "");
     }
 
     @Override

@@ -910,6 +910,8 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
             public void configure() {
                 from("iotos:171/401").log("up");
                 from("iotos:171/402?connectionTimeout=1&brokerUrl=" + unreachable).routeId("down").log("down");
+                // the same client ID on another broker: a session of its own, whose check must not be lost
+                from("iotos:171/401/1963?connectionTimeout=1&brokerUrl=" + unreachable).log("elsewhere");
             }
         });
         context.start();
@@ -928,6 +930,9 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
             assertThat(r.getMessage()).hasValueSatisfying(m -> assertThat(m).contains("device_171_402")
                     .contains("reason code"));
         });
+        assertThat(results).filteredOn(r -> r.getCheck().getId().equals("iotos-device_171_401@" + unreachable))
+                .singleElement().satisfies(
+                        r -> assertThat(r.getState()).isEqualTo(org.apache.camel.health.HealthCheck.State.DOWN));
 
         context.getRouteController().stopRoute("down");
         assertThat(org.apache.camel.health.HealthCheckHelper.invokeReadiness(context))
@@ -965,6 +970,13 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
                 .containsPattern("uploadsSent\\s+2");
         Map<?, ?> json = (Map<?, ?>) console.call(org.apache.camel.console.DevConsole.MediaType.JSON, Map.of());
         assertThat((List<?>) json.get("sessions")).hasSize(1);
+
+        // refusals count too: a body that is no upload, and an invalid control, answered 400
+        template(context).send("direct:upload", e -> e.getMessage().setBody(new Object()));
+        platform.publish(CONTROL_TOPIC, "{\"value\":1,\"requestId\":\"m2\",\"id\":\"x\"}");
+        assertThat(json(platform.next(WAIT)).get("responseCode").asInt()).isEqualTo(ResponseCodes.INVALID_REQUEST);
+        assertThat(onlySession(context).metrics().snapshot()).containsEntry("uploadsFailed", 1L)
+                .containsEntry("controlsInvalid", 2L).containsEntry("controlsAnswered", 2L);
     }
 
     @Test

@@ -500,9 +500,11 @@ public final class IotosSession {
                 store.save(p.sequence, topic, qos, payload);
                 p.stored = true;
             } catch (IOException | RuntimeException e) {
-                p.end(new UncheckedIOException("cannot store the publish to " + topic + " in " + store.directory()
-                                               + ": " + e.getMessage(),
-                        e instanceof IOException io ? io : new IOException(e)), false);
+                if (p.end(new UncheckedIOException("cannot store the publish to " + topic + " in " + store.directory()
+                                                   + ": " + e.getMessage(),
+                        e instanceof IOException io ? io : new IOException(e)), false)) {
+                    metrics.publishFailures.increment();
+                }
                 return p;
             }
         }
@@ -615,8 +617,10 @@ public final class IotosSession {
             PendingPublish p = (PendingPublish) token.getUserContext();
             reported(p);
             p.releaseSlot();
-            metrics.published.increment();
-            p.end(null, true);
+            // counted once per publish: a publish sent again may be reported by its old token too
+            if (p.end(null, true)) {
+                metrics.published.increment();
+            }
             // read after the decrement: a publish buffered meanwhile either sees the free slot or is seen here
             if (waiting > 0) {
                 drain();
@@ -671,8 +675,9 @@ public final class IotosSession {
 
     /** Fails a publish for good: it leaves the store too. */
     private void fail(PendingPublish p, Throwable e) {
-        metrics.publishFailures.increment();
-        p.end(e, true);
+        if (p.end(e, true)) {
+            metrics.publishFailures.increment();
+        }
     }
 
     /** Fails the caller's wait but keeps the publish stored, to be sent when the session next starts. */
@@ -1064,13 +1069,16 @@ public final class IotosSession {
          * Tells the caller on the callback executor.
          *
          * @param forget whether the publish also leaves the store: false keeps it for the session's next start
+         * @return whether this ended it: false if it had ended already
          */
-        void end(Throwable failure, boolean forget) {
+        boolean end(Throwable failure, boolean forget) {
             if (ENDED.compareAndSet(this, 0, 1)) {
                 this.failure = failure;
                 this.forget = forget;
                 completions.execute(this);
+                return true;
             }
+            return false;
         }
 
         @Override
