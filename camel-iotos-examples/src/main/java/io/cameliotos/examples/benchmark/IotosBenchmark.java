@@ -413,11 +413,18 @@ public final class IotosBenchmark {
             started.put(requestId, new long[] { System.nanoTime(), i });
             platform.publish(CONTROL_TOPIC, payload, 1, false);
         }
-        done.await(60, TimeUnit.SECONDS);
+        awaitRoundTrips(done);
         double seconds = (System.nanoTime() - start) / 1e9;
         disconnect(platform);
         disconnect(echo[0]);
         return Scenario.latency("control-roundtrip-latency-raw-echo", count, seconds, latency);
+    }
+
+    /** A round trip still unanswered would count as 0 ms and pull the percentiles down: it fails the run instead. */
+    private static void awaitRoundTrips(CountDownLatch done) throws InterruptedException {
+        if (!done.await(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(done.getCount() + " round trips unanswered after 60 s");
+        }
     }
 
     /**
@@ -456,7 +463,7 @@ public final class IotosBenchmark {
                     done.countDown();
                 });
             }
-            done.await(60, TimeUnit.SECONDS);
+            awaitRoundTrips(done);
             double seconds = (System.nanoTime() - start) / 1e9;
             producer.stop();
             if (failed.get() > 0) {

@@ -13,7 +13,7 @@ public class BridgeRoutes extends RouteBuilder {
     @Override
     public void configure() {
         String local = "paho:%s?brokerUrl={{bridge.local.brokerUrl}}&clientId={{bridge.local.clientId}}-%s"
-                       + "&userName={{bridge.local.username}}&password={{bridge.local.password}}&qos=1";
+                       + "&userName={{bridge.local.username}}&password=RAW({{bridge.local.password}})&qos=1";
         String device = "iotos:{{bridge.gatewayId}}/{{bridge.deviceId}}";
 
         // plant/boiler/温度 = 65.2  ->  upload of the point named 温度

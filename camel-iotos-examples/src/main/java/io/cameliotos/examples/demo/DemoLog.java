@@ -1,7 +1,10 @@
 package io.cameliotos.examples.demo;
 
+import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.cameliotos.component.iotos.IotosConstants;
@@ -11,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The demo's live log of the four flows, seen from the devices, and their counts. Bound as bean {@code demoLog} so the
- * Java and the YAML routes both call it.
+ * The demo's live log of the four flows, seen from the devices, and their counts; and which devices had their uploads
+ * acknowledged and their answers received by the platform simulator. Bound as bean {@code demoLog} so the Java and
+ * the YAML routes both call it.
  */
 public final class DemoLog {
 
@@ -22,6 +26,10 @@ public final class DemoLog {
     private final AtomicLong acks = new AtomicLong();
     private final AtomicLong controls = new AtomicLong();
     private final AtomicLong results = new AtomicLong();
+    /** {@code gatewayId/deviceId} of the devices whose uploads were acknowledged. */
+    private final Set<String> acknowledgedDevices = ConcurrentHashMap.newKeySet();
+    /** {@code gatewayId/deviceId} of the devices whose control results reached the platform with code 0. */
+    private final Set<String> answeredDevices = ConcurrentHashMap.newKeySet();
 
     /** After an upload with awaitAck: logs the upload and the platform's acknowledgement. */
     public void uploaded(Exchange exchange) {
@@ -29,6 +37,7 @@ public final class DemoLog {
         uploads.incrementAndGet();
         LOG.info("UPLOAD   数据上报  {}  {}  req {}", device(m), values(m.getBody()), shortId(m));
         acks.incrementAndGet();
+        acknowledgedDevices.add(device(m));
         LOG.info("ACK      上报结果  {}  code {} {}", device(m), m.getHeader(IotosConstants.RESPONSE_CODE),
                 m.getHeader(IotosConstants.RESPONSE_DESC));
     }
@@ -56,6 +65,22 @@ public final class DemoLog {
         results.incrementAndGet();
         LOG.info("RESULT   反控结果  {}/{}  code 0  value {}  req {}", device(m), m.getHeader(IotosConstants.POINT_ID),
                 m.getBody(), shortId(m));
+    }
+
+    /** The platform simulator received a device's answer to its control (flow 4, InOut). */
+    public void resultReceived(Exchange exchange) {
+        Message m = exchange.getMessage();
+        if (Integer.valueOf(0).equals(m.getHeader(IotosConstants.RESPONSE_CODE, Integer.class))) {
+            answeredDevices.add(m.getHeader(IotosConstants.GATEWAY_ID) + "/" + m.getHeader(IotosConstants.DEVICE_ID));
+        }
+    }
+
+    /**
+     * Whether every one of {@code devices} ({@code gatewayId/deviceId}) had an upload acknowledged and, where the
+     * platform is simulated, answered a control that the platform received.
+     */
+    boolean everyFlowSeen(Collection<String> devices, boolean platformSimulated) {
+        return acknowledgedDevices.containsAll(devices) && (!platformSimulated || answeredDevices.containsAll(devices));
     }
 
     long uploads() {

@@ -1,5 +1,8 @@
 package io.cameliotos.examples.demo;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import io.cameliotos.component.iotos.protocol.PointDefinition;
 import io.cameliotos.component.iotos.protocol.PointTable;
 import org.apache.camel.main.Main;
@@ -79,8 +82,12 @@ public final class IotosDemo {
         }
         long seconds = Math.round((System.nanoTime() - started) / 1e9);
         System.out.println(log.summary(seconds));
-        boolean complete = log.uploads() > 0 && log.acks() > 0
-                           && (!settings.embedded() || log.controls() > 0 && log.results() > 0);
+        List<String> devices = new ArrayList<>();
+        devices.add(settings.gatewayId() + "/" + settings.thermostatDeviceId());
+        if (settings.pumpEnabled()) {
+            devices.add(settings.gatewayId() + "/" + settings.pumpDeviceId());
+        }
+        boolean complete = log.everyFlowSeen(devices, settings.embedded());
         if (!complete) {
             System.out.println("Some flows were never seen: check the broker URL, account and IDs above.");
         }

@@ -48,6 +48,7 @@ public class PlatformSimulatorRoutes extends RouteBuilder {
                 // a timer's exchange is InOnly, which only sends: InOut waits for the device's answer (flow 4)
                 .setExchangePattern(ExchangePattern.InOut)
                 .to("iotos:*/*/*?role=platform&ackTimeout=5s")
+                .bean("demoLog", "resultReceived")
                 .log(org.apache.camel.LoggingLevel.DEBUG, "iotos.demo.platform",
                         "result ${body} (code ${header.CamelIotosResponseCode})");
     }
