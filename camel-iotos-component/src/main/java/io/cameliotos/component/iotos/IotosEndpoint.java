@@ -285,7 +285,7 @@ public class IotosEndpoint extends DefaultEndpoint {
         return effectiveClientId();
     }
 
-    @ManagedAttribute(description = "State of the session: CONNECTING, CONNECTED, DISCONNECTED or CLOSED (NONE if not open)")
+    @ManagedAttribute(description = "State of the session: CONNECTING, CONNECTED or DISCONNECTED (NONE if not open)")
     public String getSessionState() {
         IotosSession session = openSession();
         return session == null ? "NONE" : session.state().name();
