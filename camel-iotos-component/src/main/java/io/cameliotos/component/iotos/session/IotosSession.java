@@ -500,11 +500,10 @@ public final class IotosSession {
                 store.save(p.sequence, topic, qos, payload);
                 p.stored = true;
             } catch (IOException | RuntimeException e) {
-                if (p.end(new UncheckedIOException("cannot store the publish to " + topic + " in " + store.directory()
-                                                   + ": " + e.getMessage(),
-                        e instanceof IOException io ? io : new IOException(e)), false)) {
-                    metrics.publishFailures.increment();
-                }
+                // never stored, so failing it leaves nothing behind in the store
+                fail(p, new UncheckedIOException("cannot store the publish to " + topic + " in " + store.directory()
+                                                 + ": " + e.getMessage(),
+                        e instanceof IOException io ? io : new IOException(e)));
                 return p;
             }
         }
