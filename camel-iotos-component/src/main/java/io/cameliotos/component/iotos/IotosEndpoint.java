@@ -88,21 +88,33 @@ public class IotosEndpoint extends DefaultEndpoint {
         if (qos < 0 || qos > 2) {
             throw new IllegalArgumentException("Invalid iotos option qos=" + qos + ": expected 0, 1 or 2");
         }
-        if (configuration.getMaxPayloadSize() < 1) {
-            throw new IllegalArgumentException("Invalid iotos option maxPayloadSize=" + configuration.getMaxPayloadSize()
-                                               + ": expected a positive number of bytes");
+        requireAtLeast("maxPayloadSize", configuration.getMaxPayloadSize(), 1, "a positive number of bytes");
+        requireAtLeast("ackTimeout", configuration.getAckTimeout(), 1, "a positive duration");
+        requireAtLeast("controlMaxAge", configuration.getControlMaxAge(), 0, "0 (no limit) or a positive duration");
+        requireAtLeast("controlDedupeSize", configuration.getControlDedupeSize(), 0,
+                "0 (off) or a positive number of controls");
+        requireAtLeast("unclaimedHoldTime", configuration.getUnclaimedHoldTime(), 1, "a positive duration");
+        requireAtLeast("batchLinger", configuration.getBatchLinger(), 0, "0 (no batching) or a positive duration");
+        requireAtLeast("batchMaxPoints", configuration.getBatchMaxPoints(), 1, "a positive number of points");
+        requireAtLeast("keepAliveInterval", configuration.getKeepAliveInterval(), 0,
+                "0 (no keep-alive) or a positive number of seconds");
+        requireAtLeast("connectionTimeout", configuration.getConnectionTimeout(), 0,
+                "0 or a positive number of seconds");
+        requireAtLeast("maxInflight", configuration.getMaxInflight(), 1, "a positive number of publishes");
+        requireAtLeast("offlineBufferSize", configuration.getOfflineBufferSize(), 0,
+                "0 (no buffer) or a positive number of publishes");
+        requireAtLeast("reconnectDelay", configuration.getReconnectDelay(), 1, "a positive duration");
+        if (configuration.getMaxReconnectDelay() < configuration.getReconnectDelay()) {
+            throw new IllegalArgumentException("Invalid iotos option maxReconnectDelay="
+                                               + configuration.getMaxReconnectDelay() + ": expected at least reconnectDelay="
+                                               + configuration.getReconnectDelay() + " (both in milliseconds)");
         }
-        if (configuration.getAckTimeout() < 1) {
-            throw new IllegalArgumentException("Invalid iotos option ackTimeout=" + configuration.getAckTimeout()
-                                               + ": expected a positive duration");
-        }
-        if (configuration.getControlMaxAge() < 0) {
-            throw new IllegalArgumentException("Invalid iotos option controlMaxAge=" + configuration.getControlMaxAge()
-                                               + ": expected 0 (no limit) or a positive duration");
-        }
-        if (configuration.getUnclaimedHoldTime() < 1) {
-            throw new IllegalArgumentException("Invalid iotos option unclaimedHoldTime="
-                                               + configuration.getUnclaimedHoldTime() + ": expected a positive duration");
+        String brokerUrl = configuration.getBrokerUrl();
+        if (configuration.getSslContextParameters() != null
+            && !(brokerUrl.regionMatches(true, 0, "ssl://", 0, 6) || brokerUrl.regionMatches(true, 0, "wss://", 0, 6))) {
+            // the MQTT client would refuse a TLS socket factory for a plain URL at every connect, for ever
+            throw new IllegalArgumentException("Invalid iotos option sslContextParameters with brokerUrl=" + brokerUrl
+                                               + ": TLS needs an ssl:// or wss:// broker URL");
         }
         if (!configuration.isCleanSession() && configuration.getUnclaimedHoldTime() < MIN_SENSIBLE_HOLD_MILLIS) {
             // a plain number is milliseconds: unclaimedHoldTime=60 drops what the broker queued before a route started
@@ -128,6 +140,12 @@ public class IotosEndpoint extends DefaultEndpoint {
                                                + ": expected a name without '/', '+' or '#'");
         }
         resolvedPointTable = loadPointTable();
+    }
+
+    private static void requireAtLeast(String option, long value, long least, String expected) {
+        if (value < least) {
+            throw new IllegalArgumentException("Invalid iotos option " + option + "=" + value + ": expected " + expected);
+        }
     }
 
     private PointTable loadPointTable() throws Exception {

@@ -35,6 +35,7 @@ import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.support.jsse.SSLContextParameters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -1025,7 +1026,15 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
             "iotos:171/401/5/6       | too many parts",
             "iotos:171/401?controlMaxAge=-1 | controlMaxAge=-1",
             "iotos:171/401?unclaimedHoldTime=0 | unclaimedHoldTime=0: expected a positive duration",
-            "iotos:171/401?role=platform&persistence=FILE | persistence=FILE with role=platform: set clientId" })
+            "iotos:171/401?role=platform&persistence=FILE | persistence=FILE with role=platform: set clientId",
+            "iotos:171/401?keepAliveInterval=-1 | keepAliveInterval=-1: expected 0 (no keep-alive)",
+            "iotos:171/401?connectionTimeout=-1 | connectionTimeout=-1: expected 0 or a positive number of seconds",
+            "iotos:171/401?maxInflight=0 | maxInflight=0: expected a positive number of publishes",
+            "iotos:171/401?offlineBufferSize=-1 | offlineBufferSize=-1",
+            "iotos:171/401?reconnectDelay=60s | maxReconnectDelay=30000: expected at least reconnectDelay=60000",
+            "iotos:171/401?batchLinger=-5 | batchLinger=-5: expected 0 (no batching)",
+            "iotos:171/401?batchLinger=5&batchMaxPoints=0 | batchMaxPoints=0: expected a positive number of points",
+            "iotos:171/401?controlDedupeSize=-1 | controlDedupeSize=-1" })
     void invalidUrisFailAtRouteStartNamingTheBadPart(String uri, String expected) {
         assertRouteFailsToStart(uri, true, expected);
         assertRouteFailsToStart(uri, false, expected);
@@ -1039,8 +1048,19 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         assertRouteFailsToStart(uri, true, expected);
     }
 
-    private void assertRouteFailsToStart(String uri, boolean consumer, String expected) {
+    @Test
+    void tlsSettingsWithAPlainBrokerUrlFailAtRouteStart() {
         CamelContext context = newContext();
+        context.getRegistry().bind("tls", new SSLContextParameters());
+        assertRouteFailsToStart(context, "iotos:171/401?sslContextParameters=#tls", true,
+                "sslContextParameters with brokerUrl=" + broker().url() + ": TLS needs an ssl:// or wss:// broker URL");
+    }
+
+    private void assertRouteFailsToStart(String uri, boolean consumer, String expected) {
+        assertRouteFailsToStart(newContext(), uri, consumer, expected);
+    }
+
+    private static void assertRouteFailsToStart(CamelContext context, String uri, boolean consumer, String expected) {
         assertThatThrownBy(() -> {
             context.addRoutes(new RouteBuilder() {
                 @Override
