@@ -119,8 +119,8 @@ public class IotosConfiguration implements Cloneable {
 
     /**
      * The MQTT client ID. The device role defaults to device_{gatewayId}_{deviceId}, which IOTOS requires (another
-     * value is logged as a warning at start); the platform role to an ID unique to this process. All endpoints with
-     * the same broker URL and client ID share one connection.
+     * value is logged as a warning at start); the platform role to an ID unique to the component (one per
+     * CamelContext). All endpoints with the same broker URL and client ID share one connection.
      */
     public void setClientId(String clientId) {
         this.clientId = clientId;
@@ -216,7 +216,8 @@ public class IotosConfiguration implements Cloneable {
 
     /**
      * Device producer: complete an upload only when the platform's result for each of its points has arrived, and
-     * fail it with an IotosResponseException on a non-zero code or after ackTimeout.
+     * fail it with an IotosResponseException on a non-zero code or after ackTimeout. Platform producer: wait for the
+     * control's result in the same way for InOnly exchanges too (an InOut exchange always waits).
      */
     public void setAwaitAck(boolean awaitAck) {
         this.awaitAck = awaitAck;
@@ -240,7 +241,8 @@ public class IotosConfiguration implements Cloneable {
 
     /**
      * Device producer: merge uploads into fewer, larger ones. An upload waits up to this long for others (like
-     * Kafka's linger.ms); 0 (the default) sends every upload on its own. Each exchange still completes on its own.
+     * Kafka's linger.ms), in milliseconds or as a duration such as 20ms; 0 (the default) sends every upload on its
+     * own. Each exchange still completes on its own.
      * Uploads with their own CamelIotosRequestId header (or an Upload body) are never merged: they send the waiting
      * merged upload first, so the values of a point keep their order.
      */
@@ -293,9 +295,9 @@ public class IotosConfiguration implements Cloneable {
     }
 
     /**
-     * Device consumer: refuse controls older than this (by their requestTime, else ts) without running the route,
-     * answering code 410, so that commands queued during an outage are not executed late. 0 (the default) turns the
-     * check off, since device and platform clocks may differ.
+     * Device consumer: refuse controls older than this (by their requestTime, else ts; in milliseconds or as a
+     * duration such as 30s) without running the route, answering code 410, so that commands queued during an outage
+     * are not executed late. 0 (the default) turns the check off, since device and platform clocks may differ.
      */
     public void setControlMaxAge(long controlMaxAge) {
         this.controlMaxAge = controlMaxAge;
@@ -383,7 +385,8 @@ public class IotosConfiguration implements Cloneable {
 
     /**
      * How many publishes of one connection may wait, in order, while it is disconnected or its in-flight window is
-     * full. When the buffer is full, new publishes fail at once.
+     * full. When the buffer is full, offlineBufferPolicy decides: FAIL (the default) refuses the new publish at once,
+     * DROP_OLDEST fails the oldest waiting one instead. 0 buffers nothing.
      */
     public void setOfflineBufferSize(int offlineBufferSize) {
         this.offlineBufferSize = offlineBufferSize;
@@ -431,7 +434,8 @@ public class IotosConfiguration implements Cloneable {
     }
 
     /**
-     * The first delay between connect attempts; it doubles per failure up to maxReconnectDelay, with jitter.
+     * The first delay between connect attempts, in milliseconds or as a duration such as 2s; it doubles per failure
+     * up to maxReconnectDelay, with jitter.
      */
     public void setReconnectDelay(long reconnectDelay) {
         this.reconnectDelay = reconnectDelay;
@@ -442,7 +446,8 @@ public class IotosConfiguration implements Cloneable {
     }
 
     /**
-     * The longest delay between connect attempts.
+     * The longest delay between connect attempts, in milliseconds or as a duration such as 1m; at least
+     * reconnectDelay.
      */
     public void setMaxReconnectDelay(long maxReconnectDelay) {
         this.maxReconnectDelay = maxReconnectDelay;
@@ -456,8 +461,8 @@ public class IotosConfiguration implements Cloneable {
      * How long a message that arrived with no consumer for it is held for one to subscribe: what the broker of a
      * persistent session (cleanSession=false) sends right after connecting, before the routes subscribed, and what it
      * was still delivering to a consumer that stopped or was suspended. A route that starts or resumes within this
-     * time still receives it; then it is dropped with a warning and counted as messagesUnclaimed. At most 1,000
-     * messages or 16 MiB are held at once. A setting of the connection: every endpoint sharing it needs the same
+     * time still receives it; then it is dropped with a warning and counted as messagesUnclaimed. In milliseconds or
+     * as a duration such as 60s. At most 1,000 messages or 16 MiB are held at once. A setting of the connection: every endpoint sharing it needs the same
      * value.
      */
     public void setUnclaimedHoldTime(long unclaimedHoldTime) {

@@ -8,16 +8,16 @@ import org.apache.camel.spi.Metadata;
 public final class IotosConstants {
 
     @Metadata(description = "Gateway ID (网关ID) of the message. Set on consumed messages. On the platform producer "
-                            + "it names the gateway to control where the URI gives *; a URI's ID decides.",
+                            + "it names the gateway to control where the URI gives an asterisk; a URI's ID decides.",
               javaType = "Long")
     public static final String GATEWAY_ID = "CamelIotosGatewayId";
     @Metadata(description = "Device ID (设备ID) of the message. Set on consumed messages. On the platform producer "
-                            + "it names the device to control where the URI gives *; a URI's ID decides.",
+                            + "it names the device to control where the URI gives an asterisk; a URI's ID decides.",
               javaType = "Long")
     public static final String DEVICE_ID = "CamelIotosDeviceId";
     @Metadata(description = "Data point ID (数据点ID). Set on consumed controls and results. On the device producer "
                             + "it names the point of a scalar body when the URI has none; on the platform producer "
-                            + "it names the point to control where the URI has none or *.",
+                            + "it names the point to control where the URI has none or an asterisk.",
               javaType = "Long")
     public static final String POINT_ID = "CamelIotosPointId";
     @Metadata(description = "The point's oid. Set on controls a device consumer receives; on the producer it names "
@@ -29,8 +29,8 @@ public final class IotosConstants {
                             + "fills the upload's name.",
               javaType = "String")
     public static final String POINT_NAME = "CamelIotosPointName";
-    @Metadata(description = "The key of the point's entry in an upload's data object. Producer: overrides the "
-                            + "default key (the oid when known, else the point ID).",
+    @Metadata(description = "The key of the point's entry in an upload's data object. Producer, for a single value "
+                            + "(a scalar body): overrides the default key (the oid when known, else the point ID).",
               javaType = "String")
     public static final String POINT_KEY = "CamelIotosPointKey";
     @Metadata(description = "The point's sample time (ts). Device consumer: the ts of the control, read in "
@@ -60,7 +60,8 @@ public final class IotosConstants {
               javaType = "java.time.Instant")
     public static final String RESPONSE_TIME = "CamelIotosResponseTime";
     @Metadata(description = "The response code: 0 is OK, anything else a failure. Set after awaitAck and on the "
-                            + "platform producer. A consumer route may set it to choose the code of its reply; a "
+                            + "platform producer when it waited for the result (InOut or awaitAck). A consumer route may set "
+                            + "it to choose the code of its reply; a "
                             + "CONTROL_RESULT sent by the producer uses it (default 0).",
               javaType = "Integer")
     public static final String RESPONSE_CODE = "CamelIotosResponseCode";

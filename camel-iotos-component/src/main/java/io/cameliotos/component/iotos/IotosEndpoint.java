@@ -42,14 +42,17 @@ public class IotosEndpoint extends DefaultEndpoint {
     /** Shorter holds drop what the broker of a persistent session queued before the routes could subscribe. */
     private static final long MIN_SENSIBLE_HOLD_MILLIS = 1000;
 
-    @UriPath(description = "Gateway ID (网关ID): a positive integer; * for any gateway in the platform role")
+    @UriPath(description = "Gateway ID (网关ID): a positive integer, or an asterisk for any gateway in the "
+                           + "platform role")
     @Metadata(required = true)
     private String gatewayId;
-    @UriPath(description = "Device ID (设备ID): a positive integer; * for any device in the platform role")
+    @UriPath(description = "Device ID (设备ID): a positive integer, or an asterisk for any device in the "
+                           + "platform role")
     @Metadata(required = true)
     private String deviceId;
     @UriPath(description = "Data point ID (数据点ID): a positive integer. Optional: without it a device consumer "
-                           + "receives the controls of every point of the device; * for any in the platform role")
+                           + "receives the controls of every point of the device; an asterisk for any in the platform "
+                           + "role")
     private String pointId;
     @UriParam
     private IotosConfiguration configuration;

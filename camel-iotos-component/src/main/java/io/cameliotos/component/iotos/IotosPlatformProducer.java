@@ -54,7 +54,8 @@ final class IotosPlatformProducer extends IotosProducerSupport {
             IotosHeaders.setRequestHeaders(message, control.requestId(), control.requestTime());
             message.setHeader(IotosConstants.TOPIC, topicName);
             message.setHeader(IotosConstants.MESSAGE_TYPE, MessageType.CONTROL);
-            List<Long> await = exchange.getPattern().isOutCapable() ? List.of(topic.pointId()) : null;
+            boolean awaitResult = configuration.isAwaitAck() || exchange.getPattern().isOutCapable();
+            List<Long> await = awaitResult ? List.of(topic.pointId()) : null;
             publish(exchange, callback, topicName, payload, control.requestId(), await, this::onResult);
             return false;
         } catch (Exception e) {

@@ -257,6 +257,28 @@ abstract class PlatformRoleSuite extends IotosTestSupport {
     }
 
     @Test
+    void anInOnlyControlWithAwaitAckWaitsForTheResultAndFailsWithItsCode() throws Exception {
+        startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401/1963").throwException(new IotosResponseException(4001, "valve jammed"));
+            }
+        });
+        CamelContext platform = startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:control").to(ExchangePattern.InOnly, "iotos:171/401/1963?role=platform&awaitAck=true");
+            }
+        });
+
+        assertThatThrownBy(() -> template(platform).sendBody("direct:control", 1)).cause()
+                .isInstanceOfSatisfying(IotosResponseException.class, e -> {
+                    assertThat(e.getResponseCode()).isEqualTo(4001);
+                    assertThat(e.getResponseDesc()).isEqualTo("valve jammed");
+                });
+    }
+
+    @Test
     void anInOnlyControlDoesNotWait() throws Exception {
         RawMqttClient device = rawClient("raw-device").subscribe("$IOTOS/device/endpoint/update/171/401/1963");
         CamelContext platform = startContext(new RouteBuilder() {
