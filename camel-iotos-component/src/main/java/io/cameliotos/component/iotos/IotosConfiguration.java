@@ -155,7 +155,8 @@ public class IotosConfiguration implements Cloneable {
 
     /**
      * The oid of the endpoint's point, written into uploads when the message does not carry one; with a point table,
-     * it can also name the point when the URI has no point ID.
+     * it can also name the point when the URI has no point ID. With both a point ID in the URI and a point table, the
+     * table must not give that point another oid, nor this oid to another point (checked at start).
      */
     public void setPointOid(String pointOid) {
         this.pointOid = pointOid;
@@ -167,7 +168,9 @@ public class IotosConfiguration implements Cloneable {
 
     /**
      * The display name (数据点名称) of the endpoint's point, written into uploads when the message does not carry
-     * one; with a point table, it can also name the point when the URI has no point ID.
+     * one; with a point table, it can also name the point when the URI has no point ID. With both a point ID in the
+     * URI and a point table, the table must not give that point another name, nor this name only to another point
+     * (checked at start).
      */
     public void setPointName(String pointName) {
         this.pointName = pointName;

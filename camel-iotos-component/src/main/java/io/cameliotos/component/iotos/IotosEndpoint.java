@@ -2,14 +2,18 @@ package io.cameliotos.component.iotos;
 
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 import javax.net.SocketFactory;
 
 import io.cameliotos.component.iotos.protocol.IotosCodec;
+import io.cameliotos.component.iotos.protocol.PointDefinition;
 import io.cameliotos.component.iotos.protocol.PointTable;
 import io.cameliotos.component.iotos.session.IotosSession;
 import io.cameliotos.component.iotos.session.SessionSettings;
@@ -143,6 +147,36 @@ public class IotosEndpoint extends DefaultEndpoint {
                                                + ": expected a name without '/', '+' or '#'");
         }
         resolvedPointTable = loadPointTable();
+        if (resolvedPointTable != null && address.hasPoint()) {
+            requireAgreesWithPointTable("pointOid", "oid", configuration.getPointOid(), PointDefinition::oid,
+                    PointTable::byOid);
+            requireAgreesWithPointTable("pointName", "name", configuration.getPointName(), PointDefinition::name,
+                    PointTable::byName);
+        }
+    }
+
+    /**
+     * The URI's point and its oid or name must be one point of the point table: else uploads and controls would carry
+     * the ID of one point and the oid or name of another, which the platform may read either way.
+     */
+    private void requireAgreesWithPointTable(String option, String attribute, String value,
+            Function<PointDefinition, String> attributeOf, BiFunction<PointTable, String, Optional<PointDefinition>> find) {
+        if (value == null) {
+            return;
+        }
+        long uriPoint = address.pointId();
+        String known = resolvedPointTable.byId(uriPoint).map(attributeOf).orElse(null);
+        if (known != null && !known.equals(value)) {
+            throw new IllegalArgumentException("Invalid iotos option " + option + "=" + value + ": the point table "
+                                               + "gives the URI's point " + uriPoint + " the " + attribute + " "
+                                               + known);
+        }
+        Optional<PointDefinition> named = find.apply(resolvedPointTable, value);
+        if (known == null && named.isPresent() && named.get().id() != uriPoint) {
+            throw new IllegalArgumentException("Invalid iotos option " + option + "=" + value + ": the point table "
+                                               + "gives that " + attribute + " to point " + named.get().id()
+                                               + ", not to the URI's point " + uriPoint);
+        }
     }
 
     private static void requireAtLeast(String option, long value, long least, String expected) {

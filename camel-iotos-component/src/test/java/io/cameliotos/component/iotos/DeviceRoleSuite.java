@@ -1056,6 +1056,50 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
                 "sslContextParameters with brokerUrl=" + broker().url() + ": TLS needs an ssl:// or wss:// broker URL");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "iotos:171/401/1963?pointTable=#points&pointOid=7be7 | pointOid=7be7: the point table gives the URI's "
+            + "point 1963 the oid 7be6",
+            "iotos:171/401/1965?pointTable=#points&pointOid=7be7 | pointOid=7be7: the point table gives that oid to "
+            + "point 1964, not to the URI's point 1965",
+            "iotos:171/401/1963?pointTable=#points&pointName=湿度 | pointName=湿度: the point table gives the URI's "
+            + "point 1963 the name 温度" })
+    void anOidOrNameThePointTableGivesAnotherPointFailsAtRouteStart(String uri, String expected) {
+        assertRouteFailsToStart(contextWithPoints(), uri, true, expected);
+        assertRouteFailsToStart(contextWithPoints(), uri, false, expected);
+    }
+
+    @Test
+    void anOidOrNameThePointTableAgreesWithIsWrittenIntoUploads() throws Exception {
+        RawMqttClient platform = rawClient("raw-platform").subscribe(UPLOAD_TOPIC);
+        CamelContext context = contextWithPoints();
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:known").to("iotos:171/401/1963?pointTable=#points&pointOid=7be6&pointName=温度");
+                // 1966 shares its name with 1963 and has no oid in the table: neither contradicts it
+                from("direct:shared-name").to("iotos:171/401/1966?pointTable=#points&pointName=温度&pointOid=7be9");
+            }
+        });
+        context.start();
+
+        template(context).sendBody("direct:known", 21.5);
+        JsonNode known = json(platform.next(WAIT)).get("data").get("7be6");
+        assertThat(known.get("id").asLong()).isEqualTo(1963);
+        assertThat(known.get("name").asText()).isEqualTo("温度");
+        template(context).sendBody("direct:shared-name", 22.5);
+        JsonNode sharedName = json(platform.next(WAIT)).get("data").get("7be9");
+        assertThat(sharedName.get("id").asLong()).isEqualTo(1966);
+        assertThat(sharedName.get("name").asText()).isEqualTo("温度");
+    }
+
+    private CamelContext contextWithPoints() {
+        CamelContext context = newContext();
+        context.getRegistry().bind("points", PointTable.of(new PointDefinition(1963, "7be6", "温度"),
+                new PointDefinition(1964, "7be7", "湿度"), new PointDefinition(1966, null, "温度")));
+        return context;
+    }
+
     private void assertRouteFailsToStart(String uri, boolean consumer, String expected) {
         assertRouteFailsToStart(newContext(), uri, consumer, expected);
     }
