@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
@@ -60,6 +61,10 @@ public final class IotosSession {
     private static final AtomicIntegerFieldUpdater<PendingPublish> RELEASED =
             AtomicIntegerFieldUpdater.newUpdater(PendingPublish.class, "released");
 
+    /** Stands for the connect attempt in {@link #onDisconnected} when an open connection was lost. */
+    private static final long CONNECTION_LOST = -1;
+    /** How long after the connection timeout an unanswered connect is ended; see {@link #watchConnect}. */
+    private static final long CONNACK_GRACE_MILLIS = 1000;
     /** How long closing waits for what the client still has to send. */
     private static final long QUIESCE_MILLIS = 1000;
     /** The SUBACK return code of a refused subscription (MQTT 3.1.1 §3.9.3). */
@@ -119,6 +124,8 @@ public final class IotosSession {
     /** {@code queue.size() + resend.size()}, written under the lock after each change, read without it. */
     private volatile int waiting;
     private int failedAttempts;
+    /** Numbers the connect attempts, so that a late report of one is not taken for the next. Written under the lock. */
+    private long connectAttempt;
     private ScheduledFuture<?> reconnectTask;
 
     private volatile SessionState state = SessionState.DISCONNECTED;
@@ -324,10 +331,15 @@ public final class IotosSession {
         } catch (MqttException e) {
             LOG.debug("Disconnect of {} failed: {}", settings.key(), e.getMessage());
         }
+        closeClient();
+    }
+
+    private void closeClient() {
         try {
             client.close(true);
         } catch (MqttException e) {
-            // while a connect is in progress the client refuses; onConnected ends that connection if it opens
+            // while a connect waits for its CONNACK the client refuses: the attempt's watchdog ends it, and
+            // onConnected a connection that opens first
             LOG.debug("Close of {} failed: {}", settings.key(), e.getMessage());
         }
     }
@@ -340,6 +352,7 @@ public final class IotosSession {
     }
 
     private void connect() {
+        long attempt;
         lock.lock();
         try {
             if (state == SessionState.CLOSED || state == SessionState.CONNECTED) {
@@ -347,9 +360,11 @@ public final class IotosSession {
             }
             state = SessionState.CONNECTING;
             reconnectTask = null;
+            attempt = ++connectAttempt;
         } finally {
             lock.unlock();
         }
+        String what = "connect to " + settings.brokerUrl() + " failed";
         try {
             client.connect(connectOptions, null, new IMqttActionListener() {
                 @Override
@@ -359,11 +374,65 @@ public final class IotosSession {
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable e) {
-                    onDisconnected(e, "connect to " + settings.brokerUrl() + " failed");
+                    onDisconnected(e, what, attempt);
                 }
             });
+            watchConnect(attempt);
         } catch (MqttException e) {
-            onDisconnected(e, "connect to " + settings.brokerUrl() + " failed");
+            onDisconnected(e, what, attempt);
+        }
+    }
+
+    /**
+     * The client bounds opening the socket by the connection timeout, but then waits for the broker's CONNACK for
+     * ever: a broker that hangs after accepting, or a load balancer with no live backend, would keep the session
+     * connecting, buffering publishes it never sends, and the client would refuse to close. So an attempt still
+     * unanswered a little after the timeout is ended here. Not sooner: the client cannot be stopped while it is still
+     * starting its threads (its connect thread would wait for its sender for ever).
+     */
+    private void watchConnect(long attempt) {
+        if (settings.connectTimeoutSeconds() == 0) {
+            return;
+        }
+        try {
+            scheduler.schedule(() -> abandonUnansweredConnect(attempt),
+                    TimeUnit.SECONDS.toMillis(settings.connectTimeoutSeconds()) + CONNACK_GRACE_MILLIS,
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the component is stopping
+        }
+    }
+
+    private void abandonUnansweredConnect(long attempt) {
+        boolean closed;
+        lock.lock();
+        try {
+            closed = state == SessionState.CLOSED;
+            if (attempt != connectAttempt || !closed && state != SessionState.CONNECTING) {
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (closed) {
+            if (!client.isConnected()) {
+                // closed while this attempt waited: the client refused to close then
+                forceDisconnect();
+                closeClient();
+            }
+            return;
+        }
+        forceDisconnect();
+        onDisconnected(new TimeoutException("no answer to the CONNECT within connectionTimeout="
+                                            + settings.connectTimeoutSeconds() + " s"),
+                "connect to " + settings.brokerUrl() + " failed", attempt);
+    }
+
+    private void forceDisconnect() {
+        try {
+            client.disconnectForcibly(0, 0, false);
+        } catch (MqttException e) {
+            LOG.debug("Disconnect of {} failed: {}", settings.key(), e.getMessage());
         }
     }
 
@@ -405,11 +474,16 @@ public final class IotosSession {
         firstAttempt.complete(null);
     }
 
-    private void onDisconnected(Throwable cause, String what) {
+    /**
+     * @param attempt the connect attempt that failed, or {@link #CONNECTION_LOST} when an open connection was lost
+     */
+    private void onDisconnected(Throwable cause, String what, long attempt) {
         long delay;
         lock.lock();
         try {
-            if (state == SessionState.CLOSED) {
+            if (state == SessionState.CLOSED || state == SessionState.DISCONNECTED
+                || attempt != CONNECTION_LOST && attempt != connectAttempt) {
+                // reported already, with its reconnect scheduled; or a late report of an earlier attempt
                 return;
             }
             if (state == SessionState.CONNECTED) {
@@ -989,7 +1063,7 @@ public final class IotosSession {
 
         @Override
         public void connectionLost(Throwable cause) {
-            onDisconnected(cause, "connection lost");
+            onDisconnected(cause, "connection lost", CONNECTION_LOST);
         }
 
         @Override

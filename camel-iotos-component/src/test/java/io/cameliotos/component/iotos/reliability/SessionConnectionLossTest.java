@@ -1,5 +1,9 @@
 package io.cameliotos.component.iotos.reliability;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -8,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -136,6 +141,83 @@ class SessionConnectionLossTest {
         }
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
                 .as("threads of the client %s", clientId).noneMatch(thread -> thread.getName().endsWith(": " + clientId)));
+    }
+
+    /**
+     * A listener that takes the connection and never answers the CONNECT: a broker that hangs after accepting, a load
+     * balancer with no live backend, a port of another service. The client itself waits for the CONNACK for ever (its
+     * connectionTimeout covers opening the socket only), so the session must end each attempt after its
+     * connectionTimeout and try again, and still leave no thread behind when it closes.
+     */
+    @Test
+    void aConnectTheBrokerNeverAnswersFailsAfterTheConnectionTimeoutAndIsRetried() throws Exception {
+        try (SilentListener silent = new SilentListener()) {
+            IotosSession session = registry.acquire(silent.settings(1));
+            try {
+                await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                    assertThat(session.metrics().snapshot().get("connectFailures")).isGreaterThanOrEqualTo(2);
+                    assertThat(silent.accepted).hasSizeGreaterThanOrEqualTo(2);
+                });
+                assertThat(session.isConnected()).isFalse();
+                assertThat(IotosSession.describe(session.lastError())).contains("no answer to the CONNECT within connectionTimeout=1 s");
+            } finally {
+                release(session);
+            }
+            awaitNoThreadsOf(session.settings().clientId());
+        }
+    }
+
+    /** The client refuses to close while it waits for a CONNACK: the attempt must be ended all the same. */
+    @Test
+    void aSessionClosedWhileItsConnectWaitsForAnAnswerLeavesNoThreads() throws Exception {
+        try (SilentListener silent = new SilentListener()) {
+            IotosSession session = registry.acquire(silent.settings(3));
+            await().atMost(Duration.ofSeconds(10)).until(() -> !silent.accepted.isEmpty());
+            assertThat(session.state()).isEqualTo(SessionState.CONNECTING);
+            release(session);
+            awaitNoThreadsOf(session.settings().clientId());
+        }
+    }
+
+    private static void awaitNoThreadsOf(String clientId) {
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+                .as("threads of the client %s", clientId)
+                .noneMatch(thread -> thread.getName().endsWith(": " + clientId)));
+    }
+
+    /** Accepts connections and never says a word. */
+    private static final class SilentListener implements AutoCloseable {
+
+        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final List<Socket> accepted = new CopyOnWriteArrayList<>();
+
+        SilentListener() throws IOException {
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(server.accept());
+                    }
+                } catch (IOException closed) {
+                    // the test ended
+                }
+            }, "silent-broker");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        SessionSettings settings(int connectTimeoutSeconds) {
+            return new SessionSettings("tcp://127.0.0.1:" + server.getLocalPort(), "silent-" + System.nanoTime(), null,
+                    null, true, 60, connectTimeoutSeconds, 5, 1000, OfflineBufferPolicy.FAIL, 100, 200, false, null,
+                    null, 60_000);
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (Socket socket : accepted) {
+                socket.close();
+            }
+        }
     }
 
     /**
