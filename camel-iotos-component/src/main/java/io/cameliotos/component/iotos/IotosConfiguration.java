@@ -246,8 +246,9 @@ public class IotosConfiguration implements Cloneable {
      * Device producer: merge uploads into fewer, larger ones. An upload waits up to this long for others (like
      * Kafka's linger.ms), in milliseconds or as a duration such as 20ms; 0 (the default) sends every upload on its
      * own. Each exchange still completes on its own.
-     * Uploads with their own CamelIotosRequestId header (or an Upload body) are never merged: they send the waiting
-     * merged upload first, so the values of a point keep their order.
+     * Uploads with their own CamelIotosRequestId or CamelIotosRequestTime header (or an Upload body) are never merged:
+     * they send the waiting merged upload first, so the values of a point keep their order. A value JSON cannot carry
+     * (NaN, say) fails its own exchange only.
      */
     public void setBatchLinger(long batchLinger) {
         this.batchLinger = batchLinger;
@@ -348,8 +349,9 @@ public class IotosConfiguration implements Cloneable {
     }
 
     /**
-     * How long one connect attempt may take, in seconds. Routes also wait up to this long at start-up for the first
-     * attempt, then go on in the background.
+     * How long one connect attempt may take, in seconds: opening the connection and the broker's answer to the
+     * CONNECT (an attempt still unanswered a second later is ended and retried). Routes also wait up to this long at
+     * start-up for the first attempt, then go on in the background. 0 waits for ever.
      */
     public void setConnectionTimeout(int connectionTimeout) {
         this.connectionTimeout = connectionTimeout;

@@ -105,9 +105,15 @@ final class IotosDeviceProducer extends IotosProducerSupport {
      */
     private void sendUpload(Exchange exchange, ProducerHeaders headers, AsyncCallback callback, boolean ownRequest) {
         Message message = exchange.getMessage();
+        headers.forgetThoseOfAnotherPoint(address.pointId(), exchange);
         UploadBatcher batching = batcher;
-        if (batching != null && !(message.getBody() instanceof Upload) && (!ownRequest || headers.givenRequestId() == null)) {
-            List<PointValue> points = uploads.points(message, headers);
+        if (batching != null && !(message.getBody() instanceof Upload)
+            && (!ownRequest || headers.givenRequestId() == null && headers.givenRequestTime() == null)) {
+            List<PointValue> points = uploads.points(message, headers, ownRequest);
+            for (PointValue point : points) {
+                // here, not when the merged upload is written: a value JSON cannot carry fails its own exchange only
+                endpoint.codec().requireWritable(point.value());
+            }
             markAsUpload(message, ownRequest);
             batching.add(exchange, counting(exchange, callback, null, null), points);
             return;
@@ -198,6 +204,7 @@ final class IotosDeviceProducer extends IotosProducerSupport {
             throw new IllegalArgumentException("A CONTROL_RESULT needs a point: give it in the URI or the "
                                                + IotosConstants.POINT_ID + " header");
         }
+        headers.forgetThoseOfAnotherPoint(address.pointId(), exchange);
         publishControlResult(exchange, callback, new PointResult(target,
                 headers.pointOid(configuration.getPointOid()), headers.pointName(configuration.getPointName()),
                 message.getBody(), millis(headers.timestamp()), requestId, millis(headers.requestTime()),

@@ -4,9 +4,11 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 
+import io.cameliotos.component.iotos.protocol.Control;
 import io.cameliotos.component.iotos.protocol.Ids;
 import io.cameliotos.component.iotos.protocol.IotosTopic;
 import io.cameliotos.component.iotos.protocol.MessageType;
+import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
 /**
@@ -150,6 +152,29 @@ final class ProducerHeaders {
     /** The point ID, or {@link IotosTopic#ANY} if absent. */
     long pointId() {
         return id(pointId, IotosConstants.POINT_ID);
+    }
+
+    /**
+     * Forgets the oid and name a device consumer set for the control the exchange came with when the message goes to
+     * another point: they describe the control's point, and would pair its oid or name with the other point's ID.
+     *
+     * @param uriPoint the endpoint's point, or {@link IotosTopic#ANY} when the message names its own
+     */
+    void forgetThoseOfAnotherPoint(long uriPoint, Exchange exchange) {
+        if (pointOid == null && pointName == null) {
+            return;
+        }
+        Control received = exchange.getProperty(IotosHeaders.CONTROL, Control.class);
+        long target = uriPoint != IotosTopic.ANY ? uriPoint : pointId();
+        if (received == null || target == IotosTopic.ANY || target == received.id()) {
+            return;
+        }
+        if (pointOid != null && pointOid.toString().equals(received.oid())) {
+            pointOid = null;
+        }
+        if (pointName != null && pointName.toString().equals(received.name())) {
+            pointName = null;
+        }
     }
 
     String pointOid(String fallback) {

@@ -45,6 +45,13 @@ final class UploadBatcher {
     private record Entry(Exchange exchange, AsyncCallback callback, List<PointValue> points) {
     }
 
+    /**
+     * A merged upload that could not be written or was refused before it was sent. Its exchanges are ended once the
+     * lock is released: their continuations (the rest of their routes) must not run under it, nor hold up the others.
+     */
+    private record Refused(List<Entry> batch, String requestId, Instant requestTime, RuntimeException error) {
+    }
+
     private final Sender sender;
     private final IotosCodec codec;
     private final int maxPoints;
@@ -82,10 +89,24 @@ final class UploadBatcher {
      * Adds an exchange's points. Merged uploads are handed to the session while holding the lock, so uploads leave in
      * the order their points came; the session's publish does not block.
      */
-    synchronized void add(Exchange exchange, AsyncCallback callback, List<PointValue> points) {
-        if (!entries.isEmpty() && (pointCount + points.size() > maxPoints || conflicts(points))) {
-            sendBatch();
+    void add(Exchange exchange, AsyncCallback callback, List<PointValue> points) {
+        Refused previous = null;
+        Refused filled = null;
+        try {
+            synchronized (this) {
+                if (!entries.isEmpty() && (pointCount + points.size() > maxPoints || conflicts(points))) {
+                    previous = sendBatch();
+                }
+                filled = addToBatch(exchange, callback, points);
+            }
+        } finally {
+            // also when the linger timer could not be armed: the upload sent before it must still end
+            end(previous);
+            end(filled);
         }
+    }
+
+    private Refused addToBatch(Exchange exchange, AsyncCallback callback, List<PointValue> points) {
         boolean full = pointCount + points.size() >= maxPoints;
         if (!full && lingerTask == null) {
             // before the entry is taken: if the scheduler refuses, the caller fails the exchange and nothing is queued
@@ -102,21 +123,23 @@ final class UploadBatcher {
             }
         }
         pointCount += points.size();
-        if (full) {
-            sendBatch();
-        }
+        return full ? sendBatch() : null;
     }
 
     /** Sends what is waiting, e.g. when the producer stops. */
-    synchronized void flush() {
-        if (lingerTask != null) {
-            lingerTask.cancel(false);
-            lingerTask = null;
-            lingerGeneration++;
+    void flush() {
+        Refused refused = null;
+        synchronized (this) {
+            if (lingerTask != null) {
+                lingerTask.cancel(false);
+                lingerTask = null;
+                lingerGeneration++;
+            }
+            if (!entries.isEmpty()) {
+                refused = sendBatch();
+            }
         }
-        if (!entries.isEmpty()) {
-            sendBatch();
-        }
+        end(refused);
     }
 
     private void armLinger(long delayNanos) {
@@ -124,19 +147,30 @@ final class UploadBatcher {
         lingerTask = scheduler.schedule(() -> lingerExpired(generation), delayNanos, TimeUnit.NANOSECONDS);
     }
 
-    private synchronized void lingerExpired(long generation) {
-        if (generation != lingerGeneration) {
-            return;
+    private void lingerExpired(long generation) {
+        Refused refused = null;
+        synchronized (this) {
+            if (generation != lingerGeneration) {
+                return;
+            }
+            lingerTask = null;
+            if (entries.isEmpty()) {
+                return;
+            }
+            long left = TimeUnit.MILLISECONDS.toNanos(lingerMs) - (System.nanoTime() - batchStartNanos);
+            if (left > 0) {
+                armLinger(left);
+            } else {
+                refused = sendBatch();
+            }
         }
-        lingerTask = null;
-        if (entries.isEmpty()) {
-            return;
-        }
-        long left = TimeUnit.MILLISECONDS.toNanos(lingerMs) - (System.nanoTime() - batchStartNanos);
-        if (left > 0) {
-            armLinger(left);
-        } else {
-            sendBatch();
+        end(refused);
+    }
+
+    private void end(Refused refused) {
+        if (refused != null) {
+            refused.batch().forEach(entry -> finish(entry, refused.requestId(), refused.requestTime(), null,
+                    refused.error()));
         }
     }
 
@@ -166,7 +200,8 @@ final class UploadBatcher {
         return point.key() != null || point.oid() != null;
     }
 
-    private void sendBatch() {
+    /** Hands the waiting merged upload to the session; returns it if it was refused, to be ended after the lock. */
+    private Refused sendBatch() {
         List<Entry> batch = entries;
         entries = new ArrayList<>();
         pointsInBatch.clear();
@@ -182,8 +217,7 @@ final class UploadBatcher {
         try {
             payload = codec.encodeUpload(upload);
         } catch (RuntimeException e) {
-            batch.forEach(entry -> finish(entry, upload.requestId(), now, null, e));
-            return;
+            return new Refused(batch, upload.requestId(), now, e);
         }
         List<Long> awaited = awaitAck ? all.stream().map(PointValue::id).toList() : null;
         try {
@@ -193,10 +227,11 @@ final class UploadBatcher {
                             results == null || !awaitAck ? null : resultsOf(entry, results), error);
                 }
             });
+            return null;
         } catch (RuntimeException e) {
             // refused before it was sent (e.g. the component is stopping): its exchanges must still end, and the
             // caller that filled it ends only its own
-            batch.forEach(entry -> finish(entry, upload.requestId(), now, null, e));
+            return new Refused(batch, upload.requestId(), now, e);
         }
     }
 

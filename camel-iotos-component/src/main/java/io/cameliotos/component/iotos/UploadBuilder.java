@@ -68,9 +68,13 @@ final class UploadBuilder {
                 points), time);
     }
 
-    /** The points of a message, for uploads merged by the batcher: no request ID or time of their own. */
-    List<PointValue> points(Message message, ProducerHeaders headers) {
-        List<PointValue> points = points(message.getBody(), headers, Timestamps.nowSeconds(), true);
+    /**
+     * The points of a message, for uploads merged by the batcher: no request ID or time of their own.
+     *
+     * @param ownRequest as for {@link #build}: false when the point's time stamp header describes a consumed message
+     */
+    List<PointValue> points(Message message, ProducerHeaders headers, boolean ownRequest) {
+        List<PointValue> points = points(message.getBody(), headers, Timestamps.nowSeconds(), ownRequest);
         if (points.isEmpty()) {
             throw new IllegalArgumentException("The upload has no points; " + ACCEPTED);
         }

@@ -39,6 +39,7 @@ import org.apache.camel.support.jsse.SSLContextParameters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -495,9 +496,8 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         // each waiting request has a timeout on the component's scheduler, whose queue Camel would cap at 1,000
         respondToUploads(0, "OK");
         CamelContext context = startContext();
-        org.apache.camel.AsyncProducer producer = context.getEndpoint("iotos:171/401/1963?awaitAck=true&ackTimeout=60s")
-                .createAsyncProducer();
-        producer.start();
+        org.apache.camel.AsyncProducer producer =
+                startedProducer(context, "iotos:171/401/1963?awaitAck=true&ackTimeout=60s");
         int uploads = 1_500;
         List<Exchange> exchanges = new CopyOnWriteArrayList<>();
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(uploads);
@@ -530,9 +530,8 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         respondToUploads(0, "OK");
         RawMqttClient platform = rawClient("raw-platform").subscribe(UPLOAD_TOPIC);
         CamelContext context = startContext();
-        org.apache.camel.AsyncProducer producer = context.getEndpoint(
-                "iotos:171/401?batchLinger=1s&batchMaxPoints=10&awaitAck=true").createAsyncProducer();
-        producer.start();
+        org.apache.camel.AsyncProducer producer =
+                startedProducer(context, "iotos:171/401?batchLinger=1s&batchMaxPoints=10&awaitAck=true");
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(25);
         List<Exchange> exchanges = sendToFivePoints(context, producer, 25, done);
 
@@ -562,9 +561,8 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         // the topic names the point; a platform that leaves the id out must still fail the exchange of point 3
         respondToUploads(point -> point == 3 ? 500 : 0, "checked", false);
         CamelContext context = startContext();
-        org.apache.camel.AsyncProducer producer = context.getEndpoint(
-                "iotos:171/401?batchLinger=1s&batchMaxPoints=5&awaitAck=true").createAsyncProducer();
-        producer.start();
+        org.apache.camel.AsyncProducer producer =
+                startedProducer(context, "iotos:171/401?batchLinger=1s&batchMaxPoints=5&awaitAck=true");
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(10);
         List<Exchange> exchanges = sendToFivePoints(context, producer, 10, done);
 
@@ -616,6 +614,60 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
     }
 
     @Test
+    void aValueJsonCannotCarryFailsItsOwnExchangeNotTheOthersOfItsMergedUpload() throws Exception {
+        RawMqttClient platform = rawClient("raw-platform").subscribe(UPLOAD_TOPIC);
+        CamelContext context = startContext();
+        org.apache.camel.AsyncProducer producer =
+                startedProducer(context, "iotos:171/401?batchLinger=60s&batchMaxPoints=2");
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(3);
+        List<Exchange> sent = new ArrayList<>();
+        for (Object value : List.of(1, Double.NaN, 3)) {
+            Exchange exchange = new org.apache.camel.support.DefaultExchange(context);
+            exchange.getMessage().setHeader(IotosConstants.POINT_ID, 7 + sent.size());
+            exchange.getMessage().setBody(value);
+            sent.add(exchange);
+            producer.process(exchange, doneSync -> done.countDown());
+        }
+
+        // the two good values fill the merged upload (two points) between them
+        JsonNode data = json(platform.next(WAIT)).get("data");
+        assertThat(data.get("7").get("value").asInt()).isEqualTo(1);
+        assertThat(data.get("9").get("value").asInt()).isEqualTo(3);
+        assertThat(data.has("8")).isFalse();
+        assertThat(done.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(sent.get(0).getException()).isNull();
+        assertThat(sent.get(1).getException()).hasMessageContaining("value NaN cannot be written as JSON");
+        assertThat(sent.get(2).getException()).isNull();
+        producer.stop();
+    }
+
+    /** Merged or not, an upload made while handling a control is about its own point and time. */
+    @ParameterizedTest(name = "batchLinger={0}")
+    @ValueSource(strings = { "0", "50" })
+    void anUploadWhileHandlingAControlTakesNeitherTheControlsTimeNorTheOidAndNameOfItsPoint(String linger)
+            throws Exception {
+        RawMqttClient platform = rawClient("raw-platform").subscribe(UPLOAD_TOPIC);
+        startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401/1963").setBody(constant(5)).to("iotos:171/401/1970?batchLinger=" + linger);
+            }
+        });
+        long before = System.currentTimeMillis();
+
+        platform.publish(CONTROL_TOPIC, SeedSamples.control());
+
+        JsonNode data = json(platform.next(WAIT)).get("data");
+        assertThat(data.has("7be6")).as("keyed by the control point's oid: %s", data).isFalse();
+        JsonNode point = data.get("1970");
+        assertThat(point.get("id").asLong()).isEqualTo(1970);
+        assertThat(point.get("oid").isNull()).as("oid of %s", point).isTrue();
+        assertThat(point.get("name").isNull()).as("name of %s", point).isTrue();
+        assertThat(point.get("ts").asDouble() * 1000).as("ts of %s", point)
+                .isBetween(before - 1000.0, System.currentTimeMillis() + 1000.0);
+    }
+
+    @Test
     void twoUploadsInOneRouteAreTwoRequestsAndAGivenRequestIdNamesOnlyTheFirst() throws Exception {
         RawMqttClient platform = rawClient("raw-platform").subscribe(UPLOAD_TOPIC);
         CamelContext context = startContext(new RouteBuilder() {
@@ -663,12 +715,22 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
     }
 
     @Test
+    void aRequestTimeTheRouteGivesKeepsItsUploadOutOfMergedOnes() throws Exception {
+        RawMqttClient platform = rawClient("raw-platform").subscribe(UPLOAD_TOPIC);
+        CamelContext context = startUploader(iotos -> iotos.setBatchLinger(50));
+
+        template(context).sendBodyAndHeader("direct:upload", 1, IotosConstants.REQUEST_TIME,
+                Instant.ofEpochMilli(1642502674510L));
+
+        assertThat(json(platform.next(WAIT)).get("requestTime").asLong()).isEqualTo(1642502674510L);
+    }
+
+    @Test
     void anUploadOfItsOwnDoesNotOvertakeLingeringValuesOfItsPoints() throws Exception {
         RawMqttClient platform = rawClient("raw-platform").subscribe(UPLOAD_TOPIC);
         CamelContext context = startContext();
-        org.apache.camel.AsyncProducer producer = context.getEndpoint("iotos:171/401?batchLinger=60s&batchMaxPoints=50")
-                .createAsyncProducer();
-        producer.start();
+        org.apache.camel.AsyncProducer producer =
+                startedProducer(context, "iotos:171/401?batchLinger=60s&batchMaxPoints=50");
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(2);
         Exchange lingering = new org.apache.camel.support.DefaultExchange(context);
         lingering.getMessage().setHeader(IotosConstants.POINT_ID, 7);
@@ -694,9 +756,8 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
     @Test
     void closingTheSessionEndsTheUploadsStillAwaitingTheirResults() throws Exception {
         CamelContext context = startContext();
-        org.apache.camel.AsyncProducer producer = context.getEndpoint("iotos:171/401/1963?awaitAck=true&ackTimeout=60s")
-                .createAsyncProducer();
-        producer.start();
+        org.apache.camel.AsyncProducer producer =
+                startedProducer(context, "iotos:171/401/1963?awaitAck=true&ackTimeout=60s");
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         Exchange awaiting = new org.apache.camel.support.DefaultExchange(context);
         awaiting.getMessage().setBody(1);
@@ -1091,6 +1152,12 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         JsonNode sharedName = json(platform.next(WAIT)).get("data").get("7be9");
         assertThat(sharedName.get("id").asLong()).isEqualTo(1966);
         assertThat(sharedName.get("name").asText()).isEqualTo("温度");
+    }
+
+    private static org.apache.camel.AsyncProducer startedProducer(CamelContext context, String uri) throws Exception {
+        org.apache.camel.AsyncProducer producer = context.getEndpoint(uri).createAsyncProducer();
+        producer.start();
+        return producer;
     }
 
     private CamelContext contextWithPoints() {

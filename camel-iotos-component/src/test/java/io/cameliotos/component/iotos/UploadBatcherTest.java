@@ -102,11 +102,20 @@ class UploadBatcherTest {
         UploadBatcher batcher = new UploadBatcher(sender, new IotosCodec(), 3, 60_000, false, scheduler);
 
         AtomicIntegerArray done = new AtomicIntegerArray(6);
+        List<Integer> endedUnderTheLock = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             int n = i;
-            batcher.add(exchanges.get(i), doneSync -> done.incrementAndGet(n), List.of(point(i % 3)));
+            batcher.add(exchanges.get(i), doneSync -> {
+                done.incrementAndGet(n);
+                // the rest of the route runs here: under the lock it would hold up every other upload (this sender
+                // ends the sent ones at once, under it; the session ends them later, on its callback executor)
+                if (Thread.holdsLock(batcher)) {
+                    endedUnderTheLock.add(n);
+                }
+            }, List.of(point(i % 3)));
         }
 
+        assertThat(endedUnderTheLock).as("refused exchanges ended under the lock").doesNotContain(0, 1, 2);
         assertThat(sender.sent).hasSize(1);
         for (int i = 0; i < 6; i++) {
             assertThat(done.get(i)).as("completions of exchange %d", i).isEqualTo(1);

@@ -145,6 +145,40 @@ public final class IotosCodec {
         }
     }
 
+    /**
+     * Fails as writing {@code value} would, without writing it: a caller that merges values into one message finds a
+     * value JSON cannot carry before it spoils the others.
+     *
+     * @throws IllegalArgumentException if the value cannot be written as JSON
+     */
+    public void requireWritable(Object value) {
+        if (value == null || value instanceof String || value instanceof Boolean || value instanceof Integer
+            || value instanceof Long || value instanceof Short || value instanceof Byte || value instanceof BigDecimal
+            || value instanceof BigInteger) {
+            return;
+        }
+        if (value instanceof Double || value instanceof Float) {
+            requireFinite(((Number) value).doubleValue());
+            return;
+        }
+        writeObject(value);
+    }
+
+    private static void requireFinite(double d) {
+        if (!Double.isFinite(d)) {
+            throw new IllegalArgumentException("value " + d + " cannot be written as JSON");
+        }
+    }
+
+    private byte[] writeObject(Object value) {
+        try {
+            return mapper.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("value of type " + value.getClass().getName()
+                                               + " cannot be written as JSON: " + e.getMessage(), e);
+        }
+    }
+
     private void writeValue(JsonWriter out, Object value) {
         if (value == null) {
             out.nullValue();
@@ -157,9 +191,7 @@ public final class IotosCodec {
             out.number(((Number) value).longValue());
         } else if (value instanceof Double || value instanceof Float) {
             double d = ((Number) value).doubleValue();
-            if (!Double.isFinite(d)) {
-                throw new IllegalArgumentException("value " + d + " cannot be written as JSON");
-            }
+            requireFinite(d);
             if (value instanceof Float f) {
                 // the float's own shortest form, not the longer one of the double it widens to
                 String text = Float.toString(f);
@@ -172,12 +204,7 @@ public final class IotosCodec {
         } else if (value instanceof BigInteger bi) {
             out.ascii(bi.toString());
         } else {
-            try {
-                out.raw(mapper.writeValueAsBytes(value));
-            } catch (IOException e) {
-                throw new IllegalArgumentException("value of type " + value.getClass().getName()
-                                                   + " cannot be written as JSON: " + e.getMessage(), e);
-            }
+            out.raw(writeObject(value));
         }
     }
 
