@@ -155,7 +155,7 @@ abstract class IotosProducerSupport extends DefaultAsyncProducer {
                 PointResult failed = results.stream().filter(r -> !r.isOk()).findFirst().orElse(null);
                 if (failed != null) {
                     exchange.setException(new IotosResponseException(failed.responseCode(), failed.responseDesc(),
-                            requestId, null));
+                            requestId, failed.id(), null));
                 }
             }
         } catch (RuntimeException e) {

@@ -14,24 +14,35 @@ public class IotosResponseException extends CamelException {
     private final int responseCode;
     private final String responseDesc;
     private final String requestId;
+    private final Long pointId;
 
     public IotosResponseException(int responseCode, String responseDesc) {
         this(responseCode, responseDesc, null, null);
     }
 
     public IotosResponseException(int responseCode, String responseDesc, String requestId, Throwable cause) {
-        super(message(responseCode, responseDesc, requestId), cause);
+        this(responseCode, responseDesc, requestId, null, cause);
+    }
+
+    /**
+     * @param pointId the point whose result failed, when one did: an upload of several points is answered per point
+     */
+    public IotosResponseException(int responseCode, String responseDesc, String requestId, Long pointId,
+                                  Throwable cause) {
+        super(message(responseCode, responseDesc, requestId, pointId), cause);
         if (responseCode == 0) {
             throw new IllegalArgumentException("response code 0 means OK and cannot be a failure");
         }
         this.responseCode = responseCode;
         this.responseDesc = responseDesc;
         this.requestId = requestId;
+        this.pointId = pointId;
     }
 
-    private static String message(int code, String desc, String requestId) {
-        return (requestId == null ? "" : "request " + requestId + ": ") + "response code " + code
-               + (desc == null ? "" : ": " + desc);
+    private static String message(int code, String desc, String requestId, Long pointId) {
+        String about = (requestId == null ? "" : "request " + requestId)
+                       + (pointId == null ? "" : (requestId == null ? "" : ", ") + "point " + pointId);
+        return (about.isEmpty() ? "" : about + ": ") + "response code " + code + (desc == null ? "" : ": " + desc);
     }
 
     /** The non-zero response code. */
@@ -47,5 +58,10 @@ public class IotosResponseException extends CamelException {
     /** The request this result answers, when known. */
     public String getRequestId() {
         return requestId;
+    }
+
+    /** The point whose result this is, when a producer raised it for one; else {@code null}. */
+    public Long getPointId() {
+        return pointId;
     }
 }

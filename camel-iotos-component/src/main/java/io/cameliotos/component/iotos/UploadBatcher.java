@@ -15,6 +15,7 @@ import io.cameliotos.component.iotos.protocol.PointResult;
 import io.cameliotos.component.iotos.protocol.PointValue;
 import io.cameliotos.component.iotos.protocol.Timestamps;
 import io.cameliotos.component.iotos.protocol.Upload;
+import io.cameliotos.component.iotos.session.ResultsTimeoutException;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -223,8 +224,12 @@ final class UploadBatcher {
         try {
             sender.send(payload, upload.requestId(), awaited, (results, error) -> {
                 for (Entry entry : batch) {
-                    finish(entry, upload.requestId(), now,
-                            results == null || !awaitAck ? null : resultsOf(entry, results), error);
+                    if (error instanceof ResultsTimeoutException partial) {
+                        finishTimedOut(entry, upload.requestId(), now, partial);
+                    } else {
+                        finish(entry, upload.requestId(), now,
+                                results == null || !awaitAck ? null : resultsOf(entry, results), error);
+                    }
                 }
             });
             return null;
@@ -248,6 +253,19 @@ final class UploadBatcher {
                 // the continuation of one exchange failed: the others of its upload must still be told
                 LOG.warn("The continuation of an exchange of a merged upload failed: {}", e.toString(), e);
             }
+        }
+    }
+
+    /**
+     * The results of the merged upload timed out: an exchange whose own points were all answered is acknowledged all
+     * the same, and the others fail naming only their own missing points.
+     */
+    private void finishTimedOut(Entry entry, String requestId, Instant requestTime, ResultsTimeoutException partial) {
+        List<Long> mine = entry.points().stream().map(PointValue::id).toList();
+        if (partial.missing().stream().noneMatch(mine::contains)) {
+            finish(entry, requestId, requestTime, resultsOf(entry, partial.arrived()), null);
+        } else {
+            finish(entry, requestId, requestTime, null, partial.forPoints(mine));
         }
     }
 

@@ -55,7 +55,16 @@ final class UploadBuilder {
                 throw new IllegalArgumentException("The Upload body's request ID '" + upload.requestId() + "' is not "
                                                    + "one of the protocol: 32 lowercase hex characters");
             }
-            return new Request(upload, Timestamps.toInstant(upload.requestTime()));
+            // an Upload that was read (a platform consumer's) or built by hand is written as the protocol wants it
+            BigDecimal given = upload.requestTime();
+            Instant time = given == null ? Instant.now() : Timestamps.toInstant(given);
+            BigDecimal requestTime = given == null ? Timestamps.toMillis(time)
+                    : Timestamps.isMillis(given) ? given : given.movePointRight(3);
+            List<PointValue> points = new ArrayList<>(upload.points().size());
+            for (PointValue point : upload.points()) {
+                points.add(complete(point, Timestamps.toSeconds(time)));
+            }
+            return new Request(new Upload(upload.requestId(), requestTime, points), time);
         }
         String requestId = ownRequest ? headers.givenRequestId() : null;
         Instant given = ownRequest ? headers.givenRequestTime() : null;
@@ -212,7 +221,9 @@ final class UploadBuilder {
                 name = known != null ? known.name() : endpointPoint ? configuration.getPointName() : null;
             }
         }
-        BigDecimal ts = point.ts() == null ? defaultTs : point.ts();
+        // flow 1 carries seconds: a time in milliseconds (as some devices send it, and as it was read) is converted
+        BigDecimal ts = point.ts() == null ? defaultTs
+                : Timestamps.isMillis(point.ts()) ? point.ts().movePointLeft(3) : point.ts();
         if (oid == point.oid() && name == point.name() && ts == point.ts()) {
             return point;
         }

@@ -23,6 +23,7 @@ import io.cameliotos.component.iotos.protocol.PointTable;
 import io.cameliotos.component.iotos.protocol.PointValue;
 import io.cameliotos.component.iotos.protocol.ResponseCodes;
 import io.cameliotos.component.iotos.protocol.SeedSamples;
+import io.cameliotos.component.iotos.protocol.Upload;
 import io.cameliotos.component.iotos.session.IotosSession;
 import io.cameliotos.component.iotos.session.SessionState;
 import io.cameliotos.component.iotos.session.Subscription;
@@ -43,6 +44,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -570,10 +572,35 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         for (Exchange e : exchanges) {
             Object point = e.getMessage().getHeader(IotosConstants.POINT_ID);
             if (Long.valueOf(3).equals(((Number) point).longValue())) {
-                assertThat(e.getException()).as("point 3").isInstanceOf(IotosResponseException.class)
-                        .hasMessageContaining("500");
+                assertThat(e.getException()).as("point 3").isInstanceOfSatisfying(IotosResponseException.class,
+                        failure -> assertThat(failure.getPointId()).isEqualTo(3L))
+                        .hasMessageContaining(", point 3: response code 500: checked");
             } else {
                 assertThat(e.getException()).as("point " + point).isNull();
+                assertThat(e.getMessage().getHeader(IotosConstants.RESPONSE_CODE)).isEqualTo(0);
+            }
+        }
+        producer.stop();
+    }
+
+    @Test
+    void theExchangesOfAMergedUploadWhosePointsWereAnsweredSucceedWhenAnotherPointTimesOut() throws Exception {
+        respondToUploads(point -> point == 3 ? NO_ANSWER : 0, "OK", true);
+        CamelContext context = startContext();
+        org.apache.camel.AsyncProducer producer =
+                startedProducer(context, "iotos:171/401?batchLinger=1s&batchMaxPoints=5&awaitAck=true&ackTimeout=2s");
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(5);
+        List<Exchange> exchanges = sendToFivePoints(context, producer, 5, done);
+
+        assertThat(done.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        for (Exchange e : exchanges) {
+            long point = e.getMessage().getHeader(IotosConstants.POINT_ID, Long.class);
+            if (point == 3) {
+                assertThat(e.getException()).as("point 3").isInstanceOfSatisfying(IotosResponseException.class,
+                        failure -> assertThat(failure.getResponseCode()).isEqualTo(ResponseCodes.TIMEOUT))
+                        .hasMessageEndingWith("still missing points [3]");
+            } else {
+                assertThat(e.getException()).as("point %d", point).isNull();
                 assertThat(e.getMessage().getHeader(IotosConstants.RESPONSE_CODE)).isEqualTo(0);
             }
         }
@@ -611,6 +638,28 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
 
         assertThat(sent.getException()).isNull();
         assertThat(json(platform.next(WAIT)).get("data").get("7").get("value").asInt()).isEqualTo(1);
+    }
+
+    /** What a platform consumer read (a device's milliseconds, say) is forwarded as flow 1 wants it: in seconds. */
+    @Test
+    void pointTimesInMillisecondsAndUploadsWithoutTimesAreWrittenInSeconds() throws Exception {
+        RawMqttClient platform = rawClient("raw-platform").subscribe(UPLOAD_TOPIC);
+        CamelContext context = startUploader(iotos -> { });
+
+        template(context).sendBody("direct:upload", List.of(
+                new PointValue(null, 1963, null, null, 1, new BigDecimal("1642502674510.123")),
+                new PointValue(null, 1964, null, null, 2, new BigDecimal("1642502674.5"))));
+        JsonNode list = json(platform.next(WAIT)).get("data");
+        assertThat(list.get("1963").get("ts").decimalValue()).isEqualByComparingTo("1642502674.510123");
+        assertThat(list.get("1964").get("ts").decimalValue()).isEqualByComparingTo("1642502674.5");
+
+        template(context).sendBody("direct:upload", new Upload("0123456789abcdef0123456789abcdef", null,
+                List.of(new PointValue(null, 1963, null, null, 3, null))));
+        JsonNode upload = json(platform.next(WAIT));
+        BigDecimal requestTime = upload.get("requestTime").decimalValue();
+        assertThat(requestTime.doubleValue()).as("requestTime").isCloseTo(System.currentTimeMillis(), within(60_000.0));
+        assertThat(upload.get("data").get("1963").get("ts").decimalValue()).as("the request time, in seconds")
+                .isCloseTo(requestTime.movePointLeft(3), within(new BigDecimal("0.001")));
     }
 
     @Test
@@ -778,9 +827,12 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         respondToUploads(point -> code, desc, true);
     }
 
+    /** What {@code respondToUploads}' code function gives for a point the platform leaves unanswered. */
+    private static final int NO_ANSWER = Integer.MIN_VALUE;
+
     /**
-     * Answers every point of every upload on its result topic, with the code {@code codeOf} gives the point's ID, with
-     * or without the {@code id} member (the topic names the point anyway).
+     * Answers every point of every upload on its result topic, with the code {@code codeOf} gives the point's ID
+     * (none for {@link #NO_ANSWER}), with or without the {@code id} member (the topic names the point anyway).
      */
     private void respondToUploads(java.util.function.LongToIntFunction codeOf, String desc, boolean withId)
             throws Exception {
@@ -795,11 +847,14 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
                     }
                     JsonNode json = json(upload);
                     for (JsonNode point : json.get("data")) {
+                        int code = codeOf.applyAsInt(point.get("id").asLong());
+                        if (code == NO_ANSWER) {
+                            continue;
+                        }
                         String result = "{" + (withId ? "\"id\":" + point.get("id") + "," : "") + "\"requestId\":"
                                         + json.get("requestId") + ",\"responseId\":\"" + "f".repeat(32)
-                                        + "\",\"responseTime\":1627737953514.123,\"responseCode,\":"
-                                        + codeOf.applyAsInt(point.get("id").asLong()) + ",\"responseDesc\":\"" + desc
-                                        + "\",}";
+                                        + "\",\"responseTime\":1627737953514.123,\"responseCode,\":" + code
+                                        + ",\"responseDesc\":\"" + desc + "\",}";
                         responder.publish(UPLOAD_TOPIC + "/" + point.get("id") + "/result", result);
                     }
                 }

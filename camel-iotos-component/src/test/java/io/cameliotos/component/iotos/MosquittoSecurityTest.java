@@ -155,6 +155,8 @@ class MosquittoSecurityTest extends IotosTestSupport {
         IotosSession session = onlySession(context);
         assertThat(session.isConnected()).isFalse();
         assertThat(causes(session.lastError())).containsIgnoringCase("certification path");
+        // what the log, the health check and JMX show
+        assertThat(IotosSession.describe(session.lastError())).containsIgnoringCase("certification path");
     }
 
     @Test

@@ -276,11 +276,12 @@ public final class IotosSession {
             if (reconnectTask != null) {
                 reconnectTask.cancel(false);
             }
-            closed = new IllegalStateException("session " + settings.key() + " was closed"
-                                               + (store == null ? "" : "; unsent messages stay in " + store.directory()
-                                                                       + " and are sent when it next starts"));
-            failAll(queue, closed);
-            failAll(resend, closed);
+            closed = new IllegalStateException("session " + settings.key() + " was closed");
+            IllegalStateException closedStored = store == null ? closed
+                    : new IllegalStateException(closed.getMessage() + "; the message stays in " + store.directory()
+                                                + " and is sent when it next starts");
+            failAll(queue, closed, closedStored);
+            failAll(resend, closed, closedStored);
             updateWaiting();
             if (unclaimedExpiry != null) {
                 unclaimedExpiry.cancel(false);
@@ -296,8 +297,9 @@ public final class IotosSession {
         correlator.failAll(closed);
         disconnectAndClose();
         // a write the stalled connection still blocks may yet get through
-        failAll(unreportedQos0, new IllegalStateException("session " + settings.key()
-                                                          + " was closed before the client reported the QoS 0 message written"));
+        IllegalStateException unreported = new IllegalStateException(
+                "session " + settings.key() + " was closed before the client reported the QoS 0 message written");
+        failAll(unreportedQos0, unreported, unreported);
         LOG.info("Closed MQTT session {}", settings.key());
     }
 
@@ -533,9 +535,13 @@ public final class IotosSession {
     /** A readable reason, naming the MQTT return code when the broker gave one. */
     public static String describe(Throwable cause) {
         if (cause instanceof MqttException me) {
-            String text = me.getMessage();
-            int code = me.getReasonCode();
-            return text + " (MQTT reason code " + code + ")";
+            String text = me.getMessage() + " (MQTT reason code " + me.getReasonCode() + ")";
+            // the client's text names only its reason code: an unknown host or an untrusted certificate is the cause
+            Throwable root = me.getCause();
+            while (root != null && root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            return root == null ? text : text + ": " + root;
         }
         return cause == null ? "unknown" : String.valueOf(cause.getMessage());
     }
@@ -769,10 +775,11 @@ public final class IotosSession {
         }
     }
 
-    private void failAll(java.util.Queue<PendingPublish> pending, Throwable cause) {
+    /** Fails what waits; only a stored publish is told it is kept (QoS 0 ones, say, never are). */
+    private void failAll(java.util.Queue<PendingPublish> pending, Throwable cause, Throwable causeIfStored) {
         PendingPublish p;
         while ((p = pending.poll()) != null) {
-            completeExceptionally(p, cause);
+            completeExceptionally(p, p.stored ? causeIfStored : cause);
         }
     }
 

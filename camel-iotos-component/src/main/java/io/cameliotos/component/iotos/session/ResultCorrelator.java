@@ -42,7 +42,8 @@ public final class ResultCorrelator {
      * @param  onTimeout called on the scheduler the moment the wait times out, before anyone is told; returns the
      *                   failure to complete with (the given {@link TimeoutException} or one saying more)
      * @return           completes with the results in arrival order, or exceptionally with what {@code onTimeout}
-     *                   returned
+     *                   returned for the {@link ResultsTimeoutException} that names the results in and the points
+     *                   missing
      */
     public CompletableFuture<List<PointResult>> expect(String requestId, Collection<Long> pointIds, long timeoutMs,
             Function<TimeoutException, Throwable> onTimeout) {
@@ -51,9 +52,7 @@ public final class ResultCorrelator {
             throw new IllegalStateException("already waiting for results of request " + requestId);
         }
         try {
-            entry.timeout = scheduler.schedule(() -> entry.timedOut(new TimeoutException(
-                    "no result for request " + requestId + " within " + timeoutMs + " ms; still missing points "
-                                                                                     + entry.missing()), onTimeout),
+            entry.timeout = scheduler.schedule(() -> entry.timedOut(entry.timeoutAfter(timeoutMs), onTimeout),
                     timeoutMs, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // without its deadline the entry would wait for ever
@@ -104,8 +103,8 @@ public final class ResultCorrelator {
             this.missing = missing;
         }
 
-        synchronized String missing() {
-            return missing.toString();
+        synchronized ResultsTimeoutException timeoutAfter(long timeoutMs) {
+            return new ResultsTimeoutException(requestId, timeoutMs, results, missing);
         }
 
         boolean accept(long pointId, PointResult result) {

@@ -154,4 +154,30 @@ class SessionRegistryTest {
         assertThat(events).hasSize(3);
         assertThat(events.get(2)).as("a session of its own").isNotEqualTo(events.get(0)).startsWith("opened device_1_2#");
     }
+
+    @Test
+    void closingTellsOnlyTheStoredPublishesThatTheyAreKept(@TempDir Path base) throws Exception {
+        finishClosing.countDown();
+        IotosSession session = registry.acquire(settings("device_1_3", base));
+        CompletableFuture<Void> qos0 = session.publish("closing/test", new byte[] { 0 }, 0);
+        CompletableFuture<Void> qos1 = session.publish("closing/test", new byte[] { 1 }, 1);
+
+        registry.release(session);
+
+        assertThat(failureOf(qos1)).hasMessageContaining("was closed; the message stays in " + base);
+        assertThat(failureOf(qos0)).hasMessageContaining("was closed").hasMessageNotContaining("stays in");
+    }
+
+    private static Throwable failureOf(CompletableFuture<Void> publish) throws Exception {
+        return publish.handle((ok, error) -> error).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aConnectFailureNamesItsCauseNotOnlyTheClientsReasonCode() {
+        org.eclipse.paho.client.mqttv3.MqttException failure = new org.eclipse.paho.client.mqttv3.MqttException(
+                new java.io.IOException("wrapped", new java.net.UnknownHostException("no-such-host.invalid")));
+
+        assertThat(IotosSession.describe(failure)).contains("MQTT reason code 0")
+                .endsWith("java.net.UnknownHostException: no-such-host.invalid");
+    }
 }
