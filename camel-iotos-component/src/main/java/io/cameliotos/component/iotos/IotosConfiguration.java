@@ -452,7 +452,8 @@ public class IotosConfiguration implements Cloneable {
 
     /**
      * The longest delay between connect attempts, in milliseconds or as a duration such as 1m; at least
-     * reconnectDelay.
+     * reconnectDelay. The delays start again from reconnectDelay only after a connection that held this long, so a
+     * connection taken over at once (another process with the same client ID) backs off like a failed connect.
      */
     public void setMaxReconnectDelay(long maxReconnectDelay) {
         this.maxReconnectDelay = maxReconnectDelay;

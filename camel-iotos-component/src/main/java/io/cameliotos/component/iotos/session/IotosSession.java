@@ -123,7 +123,9 @@ public final class IotosSession {
     private final AtomicInteger inflight = new AtomicInteger();
     /** {@code queue.size() + resend.size()}, written under the lock after each change, read without it. */
     private volatile int waiting;
+    /** Connect failures and short-lived connections since the last connection that held; sets the backoff. */
     private int failedAttempts;
+    private long connectedAtNanos;
     /** Numbers the connect attempts, so that a late report of one is not taken for the next. Written under the lock. */
     private long connectAttempt;
     private ScheduledFuture<?> reconnectTask;
@@ -456,7 +458,7 @@ public final class IotosSession {
                 resendsDue = unclaimed.expectsResends();
                 metrics.connects.increment();
                 lastError = null;
-                failedAttempts = 0;
+                connectedAtNanos = System.nanoTime();
                 filters = subscriptions.brokerFilters();
                 // under the lock, so that no subscription change made meanwhile is undone by this older list
                 subscribe(filters);
@@ -490,6 +492,12 @@ public final class IotosSession {
             }
             if (state == SessionState.CONNECTED) {
                 metrics.connectionLosses.increment();
+                long heldNanos = System.nanoTime() - connectedAtNanos;
+                if (heldNanos >= TimeUnit.MILLISECONDS.toNanos(settings.reconnectMaxDelayMs())) {
+                    // only a connection that held counts as a success: one taken over by another client with this
+                    // ID (or dropped by its broker) at once would otherwise be retried at the first delay for ever
+                    failedAttempts = 0;
+                }
             } else {
                 metrics.connectFailures.increment();
             }

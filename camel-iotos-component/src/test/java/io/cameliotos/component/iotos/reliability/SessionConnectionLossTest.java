@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import io.cameliotos.component.iotos.protocol.OfflineBufferPolicy;
 import io.cameliotos.component.iotos.session.IotosSession;
@@ -176,6 +177,67 @@ class SessionConnectionLossTest {
             assertThat(session.state()).isEqualTo(SessionState.CONNECTING);
             release(session);
             awaitNoThreadsOf(session.settings().clientId());
+        }
+    }
+
+    /**
+     * With a window of one, each publish is sent from the report of the one before. Were the client to refuse it as one
+     * too many (its own in-flight count freed after that report), the session would take that for a lost connection and
+     * wait for a reconnect that a healthy connection never makes.
+     */
+    @ParameterizedTest(name = "QoS {0}")
+    @ValueSource(ints = { 0, 1 })
+    void aWindowOfOneSendsEveryPublishOnAHealthyConnection(int qos) throws Exception {
+        MosquittoBroker broker = (MosquittoBroker) BROKER.broker();
+        IotosSession session = registry.acquire(new SessionSettings(broker.url(), "window-" + System.nanoTime(),
+                TestBroker.USERNAME, TestBroker.PASSWORD, true, 60, 2, 1, 10_000, OfflineBufferPolicy.FAIL, 100, 1000,
+                false, null, null, 60_000));
+        try {
+            session.firstAttempt().get(10, TimeUnit.SECONDS);
+            List<CompletableFuture<Void>> published = new ArrayList<>();
+            for (int i = 0; i < 2000; i++) {
+                published.add(session.publish("window/test", ("m" + i).getBytes(StandardCharsets.UTF_8), qos));
+            }
+            CompletableFuture.allOf(published.toArray(new CompletableFuture[0])).get(20, TimeUnit.SECONDS);
+            assertThat(session.metrics().snapshot().get("connectionLosses")).isZero();
+        } finally {
+            release(session);
+        }
+    }
+
+    /**
+     * Two processes running the same device take the client ID from each other: each connect succeeds and is lost at
+     * once. Such connections must not reset the backoff, or both retry at the first delay for ever, each throwing the
+     * other out several times a second.
+     */
+    @Test
+    void connectionsTakenOverAtOnceBackOffLikeFailedConnects() throws Exception {
+        MosquittoBroker broker = (MosquittoBroker) BROKER.broker();
+        SessionRegistry other = new SessionRegistry(scheduler, callbacks, new SessionRegistry.Listener() {
+            @Override
+            public void opened(IotosSession session) {
+            }
+
+            @Override
+            public void closed(IotosSession session) {
+            }
+        });
+        SessionSettings settings = new SessionSettings(broker.url(), "takeover-" + System.nanoTime(), TestBroker.USERNAME,
+                TestBroker.PASSWORD, true, 60, 2, 5, 100, OfflineBufferPolicy.FAIL, 200, 4000, false, null, null,
+                60_000);
+        Pattern retry = Pattern.compile(
+                Pattern.quote(settings.clientId()) + ".*: connection lost: .*; retrying in (\\d+) ms");
+        try (LogCapture logs = new LogCapture(Level.DEBUG)) {
+            IotosSession first = registry.acquire(settings);
+            IotosSession second = other.acquire(settings);
+            try {
+                // at the first delay a lost connection is retried within 200 ms; the fourth in a row after 800 ms or more
+                await().atMost(Duration.ofSeconds(30)).until(() -> retry.matcher(logs.text()).results()
+                        .mapToLong(delay -> Long.parseLong(delay.group(1))).max().orElse(0) >= 800);
+            } finally {
+                release(first);
+                CompletableFuture.runAsync(() -> other.release(second)).get(10, TimeUnit.SECONDS);
+            }
         }
     }
 
