@@ -416,7 +416,8 @@ public class IotosConfiguration implements Cloneable {
     /**
      * Where a connection keeps the QoS 1/2 messages it accepted (buffered or in flight) until the broker acknowledged
      * them: MEMORY, or FILE so that they survive a crash of the JVM and are sent after restart. FILE finds the files
-     * again by client ID: with role=platform it needs a clientId.
+     * again by client ID: with role=platform it needs a clientId. One connection at a time holds a client ID's files:
+     * another with that client ID (on another broker, or in another process) fails to start.
      */
     public void setPersistence(IotosPersistence persistence) {
         this.persistence = persistence;

@@ -6,11 +6,15 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -32,21 +36,72 @@ public final class FilePublishStore {
 
     private static final int MAGIC = 0x494F5431; // "IOT1"
     private static final String SUFFIX = ".msg";
+    private static final String LOCK_FILE = ".lock";
 
     /** A publish read back from the store. */
     public record Stored(long sequence, String topic, int qos, byte[] payload) {
     }
 
     private final Path directory;
+    /** Held while the store is open: two connections writing one directory would overwrite each other's files. */
+    private final FileChannel lockFile;
+    private final FileLock lock;
 
-    /** The store of one client ID under a base directory (created if missing). */
+    /**
+     * The store of one client ID under a base directory (created if missing), taken for this connection alone.
+     *
+     * @throws IllegalStateException if another connection has it open: the same client ID on another broker, or
+     *                               another process
+     */
     public FilePublishStore(Path base, String clientId) {
         this.directory = base.resolve(clientId.replaceAll("[^A-Za-z0-9._-]", "_"));
+        FileChannel channel = null;
+        FileLock taken = null;
         try {
             Files.createDirectories(directory);
+            channel = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            taken = tryLock(channel);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the persistence directory " + directory, e);
+            closeQuietly(channel);
+            throw new UncheckedIOException("cannot open the persistence directory " + directory, e);
         }
+        if (taken == null) {
+            closeQuietly(channel);
+            throw new IllegalStateException("the persistence directory " + directory + " is in use by another "
+                                            + "connection (client ID " + clientId + " on another broker, or another "
+                                            + "process): give each its own clientId or filePersistenceDirectory");
+        }
+        this.lockFile = channel;
+        this.lock = taken;
+    }
+
+    private static FileLock tryLock(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            // held by this JVM, by another connection's store
+            return null;
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.debug("Could not close {}: {}", channel, e.toString());
+            }
+        }
+    }
+
+    /** Gives the directory up, for the next connection with this client ID; what it holds stays. */
+    public void close() {
+        try {
+            lock.release();
+        } catch (IOException e) {
+            LOG.debug("Could not release the lock of {}: {}", directory, e.toString());
+        }
+        closeQuietly(lockFile);
     }
 
     public Path directory() {

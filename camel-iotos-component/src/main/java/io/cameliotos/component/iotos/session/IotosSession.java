@@ -302,6 +302,9 @@ public final class IotosSession {
         IllegalStateException unreported = new IllegalStateException(
                 "session " + settings.key() + " was closed before the client reported the QoS 0 message written");
         failAll(unreportedQos0, unreported, unreported);
+        if (store != null) {
+            store.close();
+        }
         LOG.info("Closed MQTT session {}", settings.key());
     }
 

@@ -473,8 +473,14 @@ class MosquittoFaultInjectionTest extends IotosTestSupport {
 
     private Set<String> storedRequestIds(Path store) throws IOException {
         Set<String> ids = new HashSet<>();
-        for (FilePublishStore.Stored stored : new FilePublishStore(store, "device_171_401").recover()) {
-            ids.add(codec.decodeUpload(stored.payload()).requestId());
+        FilePublishStore files = new FilePublishStore(store, "device_171_401");
+        try {
+            for (FilePublishStore.Stored stored : files.recover()) {
+                ids.add(codec.decodeUpload(stored.payload()).requestId());
+            }
+        } finally {
+            // the restarted device takes the directory next
+            files.close();
         }
         return ids;
     }

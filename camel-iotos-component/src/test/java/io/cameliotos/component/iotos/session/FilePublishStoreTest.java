@@ -22,6 +22,7 @@ class FilePublishStoreTest {
         store.save(3, "$IOTOS/device/platform/update/171/401", 1, bytes("three"));
         store.save(7, "$IOTOS/device/platform/update/171/401", 2, bytes("seven"));
         store.remove(7);
+        store.close();
 
         assertThat(new FilePublishStore(base, "device_171_401").recover())
                 .extracting(FilePublishStore.Stored::sequence, FilePublishStore.Stored::qos, s -> text(s.payload()))
@@ -49,11 +50,23 @@ class FilePublishStoreTest {
 
         assertThat(store.recover()).extracting(s -> text(s.payload())).containsExactly("whole");
         try (var files = Files.list(dir)) {
-            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(".lock",
                     String.format("%019d.msg", 1), String.format("%019d.msg.bad", 2),
                     String.format("%019d.msg.bad", 3), String.format("%019d.msg.bad", 4));
         }
         assertThat(store.recover()).extracting(s -> text(s.payload())).containsExactly("whole");
+    }
+
+    /** Two connections writing one directory would number their files alike and overwrite each other's. */
+    @Test
+    void aDirectoryInUseIsRefusedUntilItsStoreCloses() {
+        FilePublishStore first = new FilePublishStore(base, "device_171_401");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new FilePublishStore(base, "device_171_401"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(first.directory() + " is in use by another connection (client ID device_171_401");
+        first.close();
+        new FilePublishStore(base, "device_171_401").close();
     }
 
     private static byte[] bytes(String text) {

@@ -180,4 +180,19 @@ class SessionRegistryTest {
         assertThat(IotosSession.describe(failure)).contains("MQTT reason code 0")
                 .endsWith("java.net.UnknownHostException: no-such-host.invalid");
     }
+
+    /** One client ID on two brokers is two connections: with FILE persistence they must not share the files. */
+    @Test
+    void aSecondConnectionWithTheClientIdOfAStoredOneIsRefusedItsDirectory(@TempDir Path base) throws Exception {
+        finishClosing.countDown();
+        IotosSession first = registry.acquire(settings("device_1_4", base));
+        SessionSettings otherBroker = new SessionSettings("tcp://localhost:1", "device_1_4", null, null, true, 60, 1, 10,
+                100, OfflineBufferPolicy.FAIL, 1000, 1000, false, null, base, 60_000);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> registry.acquire(otherBroker))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("is in use by another connection (client ID device_1_4 on another broker");
+        registry.release(first);
+        registry.release(registry.acquire(otherBroker));
+    }
 }
