@@ -49,19 +49,16 @@ final class CompletionRelay implements Executor {
         tasks.add(task);
         if (drainers.get() == 0) {
             if (drainers.compareAndSet(0, 1)) {
-                startDrainer();
+                try {
+                    executor.execute(this::drain);
+                } catch (RejectedExecutionException e) {
+                    // the executor is shut down (the component is stopping): what waits must still complete, here,
+                    // as the drainer counted
+                    drain();
+                }
             }
         } else if (!watching.get() && watching.compareAndSet(false, true)) {
             watch(finished.get());
-        }
-    }
-
-    private void startDrainer() {
-        try {
-            executor.execute(this::drain);
-        } catch (RejectedExecutionException e) {
-            drainers.decrementAndGet();
-            throw e;
         }
     }
 
@@ -106,7 +103,12 @@ final class CompletionRelay implements Executor {
         int running;
         while ((running = drainers.get()) < maxDrainers) {
             if (drainers.compareAndSet(running, running + 1)) {
-                startDrainer();
+                try {
+                    executor.execute(this::drain);
+                } catch (RejectedExecutionException e) {
+                    // the running drainers finish what is queued
+                    drainers.decrementAndGet();
+                }
                 return;
             }
         }

@@ -28,6 +28,20 @@ class CompletionRelayTest {
         scheduler.shutdownNow();
     }
 
+    /** When the component stops it shuts its executor down: completions that come after must still run. */
+    @Test
+    void whatComesAfterTheExecutorShutDownRunsOnTheCallersThread() {
+        pool.shutdown();
+        CompletionRelay relay = new CompletionRelay(pool, scheduler);
+        List<Thread> ranOn = new ArrayList<>();
+
+        relay.execute(() -> ranOn.add(Thread.currentThread()));
+        relay.execute(() -> ranOn.add(Thread.currentThread()));
+
+        assertThat(ranOn).containsExactly(Thread.currentThread(), Thread.currentThread());
+        assertThat(relay.drainers()).isZero();
+    }
+
     @Test
     void runsEveryTaskExactlyOnceAndStopsDrainingWhenDone() {
         CompletionRelay relay = new CompletionRelay(pool, scheduler);
