@@ -6,7 +6,9 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -109,6 +111,11 @@ public final class IotosSession {
      * connection, are never reported, so the loss moves what is left here to {@link #resend}.
      */
     private final ConcurrentLinkedQueue<PendingPublish> unreportedQos0 = new ConcurrentLinkedQueue<>();
+    /**
+     * QoS 1 and 2 publishes of a persistent session that the lost connection failed: the client sends them again
+     * itself after the reconnect, so they wait for its report, not in {@link #resend}.
+     */
+    private final Set<PendingPublish> heldByClient = ConcurrentHashMap.newKeySet();
     private final SubscriptionTable subscriptions;
     private final UnclaimedMessages unclaimed;
     /** Whether {@link #unclaimed} holds anything: read without the lock for every arriving message. */
@@ -284,6 +291,10 @@ public final class IotosSession {
                                                 + " and is sent when it next starts");
             failAll(queue, closed, closedStored);
             failAll(resend, closed, closedStored);
+            for (PendingPublish p : heldByClient) {
+                completeExceptionally(p, p.stored ? closedStored : closed);
+            }
+            heldByClient.clear();
             updateWaiting();
             if (unclaimedExpiry != null) {
                 unclaimedExpiry.cancel(false);
@@ -707,6 +718,9 @@ public final class IotosSession {
             PendingPublish p = (PendingPublish) token.getUserContext();
             reported(p);
             p.releaseSlot();
+            if (!heldByClient.isEmpty()) {
+                heldByClient.remove(p);
+            }
             // counted once per publish: a publish sent again may be reported by its old token too
             if (p.end(null, true)) {
                 metrics.published.increment();
@@ -726,9 +740,15 @@ public final class IotosSession {
             try {
                 p.releaseSlot();
                 if (retry && state != SessionState.CLOSED) {
-                    // lost with the connection: send again after reconnect (at least once)
-                    resend.add(p);
-                    updateWaiting();
+                    if (!settings.cleanSession() && p.qos > 0) {
+                        // a persistent session's client keeps it and sends it again itself after the reconnect,
+                        // reporting on this token: sent by the session too, it would arrive twice
+                        heldByClient.add(p);
+                    } else {
+                        // lost with the connection: send again after reconnect (at least once)
+                        resend.add(p);
+                        updateWaiting();
+                    }
                 }
             } finally {
                 lock.unlock();
