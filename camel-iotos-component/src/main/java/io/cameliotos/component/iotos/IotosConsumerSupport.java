@@ -339,7 +339,7 @@ abstract class IotosConsumerSupport extends DefaultConsumer implements Suspendab
             return "the route set " + IotosConstants.RESPONSE_CODE + " to '" + givenCode + "', not an integer";
         }
         String desc = exchange.getMessage().getHeader(IotosConstants.RESPONSE_DESC, String.class);
-        if (desc != null) {
+        if (desc != null && !IotosHeaders.isStaleResponseDesc(exchange.getMessage(), desc, givenCode)) {
             return desc;
         }
         return code == ResponseCodes.OK

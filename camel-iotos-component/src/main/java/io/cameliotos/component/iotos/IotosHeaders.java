@@ -22,6 +22,9 @@ final class IotosHeaders {
      */
     static final String WRITTEN_REQUEST_ID = "CamelIotosWrittenRequestId";
     static final String WRITTEN_REQUEST_TIME = "CamelIotosWrittenRequestTime";
+    /** The exchange properties holding the response code and description a producer last wrote with a result. */
+    static final String WRITTEN_RESPONSE_CODE = "CamelIotosWrittenResponseCode";
+    static final String WRITTEN_RESPONSE_DESC = "CamelIotosWrittenResponseDesc";
     /** The exchange property holding the control a device consumer received, as it arrived, for a later answer. */
     static final String CONTROL = "CamelIotosControl";
 
@@ -45,6 +48,25 @@ final class IotosHeaders {
         message.setHeader(IotosConstants.RESPONSE_TIME, Timestamps.toInstant(result.responseTime()));
         message.setHeader(IotosConstants.RESPONSE_CODE, result.responseCode());
         message.setHeader(IotosConstants.RESPONSE_DESC, result.responseDesc());
+        Exchange exchange = message.getExchange();
+        if (exchange != null) {
+            exchange.setProperty(WRITTEN_RESPONSE_CODE, result.responseCode());
+            exchange.setProperty(WRITTEN_RESPONSE_DESC, result.responseDesc());
+        }
+    }
+
+    /**
+     * Whether the description is the one a producer wrote with a result while the route has since chosen another
+     * code: it describes that result, not the route's answer (a failure would read "OK").
+     */
+    static boolean isStaleResponseDesc(Message message, Object desc, Object code) {
+        Exchange exchange = message.getExchange();
+        if (desc == null || exchange == null) {
+            return false;
+        }
+        Object writtenDesc = exchange.getProperty(WRITTEN_RESPONSE_DESC);
+        return writtenDesc != null && writtenDesc.equals(desc)
+               && !String.valueOf(exchange.getProperty(WRITTEN_RESPONSE_CODE)).equals(String.valueOf(code).trim());
     }
 
     static void setRequestHeaders(Message message, String requestId, BigDecimal requestTime) {

@@ -48,6 +48,9 @@ final class ProducerHeaders {
             }
             headers.requestIdWritten = IotosHeaders.isWrittenRequestId(message, headers.requestId);
             headers.requestTimeWritten = IotosHeaders.isWrittenRequestTime(message, headers.requestTime);
+            if (IotosHeaders.isStaleResponseDesc(message, headers.responseDesc, headers.responseCode)) {
+                headers.responseDesc = null;
+            }
         }
         return headers;
     }

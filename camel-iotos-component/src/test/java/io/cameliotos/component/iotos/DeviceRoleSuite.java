@@ -440,6 +440,26 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         assertThat(json(result).get("requestId").asText()).isEqualTo("966cb44c30464305bbea98694664b103");
     }
 
+    /** The description an awaitAck upload's result left describes that result, not the code the route then chose. */
+    @Test
+    void aCodeTheRouteSetsAfterAnAwaitedUploadIsNotAnsweredWithThatUploadsDescription() throws Exception {
+        respondToUploads(0, "OK");
+        startContext(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("iotos:171/401/1963").setBody(constant(1)).to("iotos:171/401/1964?awaitAck=true")
+                        .setHeader(IotosConstants.RESPONSE_CODE, constant(4001));
+            }
+        });
+        RawMqttClient platform = rawClient("raw-platform").subscribe(CONTROL_RESULT_TOPIC);
+
+        platform.publish(CONTROL_TOPIC, control(1963, "1", "desc-1"));
+
+        JsonNode result = json(platform.next(WAIT));
+        assertThat(result.get("responseCode").asInt()).isEqualTo(4001);
+        assertThat(result.get("responseDesc").asText()).isEqualTo("FAILED");
+    }
+
     @Test
     void awaitAckCompletesWhenThePlatformAcknowledgesEveryPoint() throws Exception {
         respondToUploads(0, "OK");
