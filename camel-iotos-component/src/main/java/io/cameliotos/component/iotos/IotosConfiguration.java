@@ -220,7 +220,8 @@ public class IotosConfiguration implements Cloneable {
     /**
      * Device producer: complete an upload only when the platform's result for each of its points has arrived, and
      * fail it with an IotosResponseException on a non-zero code or after ackTimeout. Platform producer: wait for the
-     * control's result in the same way for InOnly exchanges too (an InOut exchange always waits).
+     * control's result in the same way for InOnly exchanges too (an InOut exchange always waits). A stopping producer
+     * waits up to 2 s (at most ackTimeout) for the results of what it sent.
      */
     public void setAwaitAck(boolean awaitAck) {
         this.awaitAck = awaitAck;

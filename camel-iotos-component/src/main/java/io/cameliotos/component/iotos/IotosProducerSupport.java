@@ -3,6 +3,7 @@ package io.cameliotos.component.iotos;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
@@ -25,6 +26,11 @@ import org.apache.camel.support.DefaultAsyncProducer;
  */
 abstract class IotosProducerSupport extends DefaultAsyncProducer {
 
+    /**
+     * How long a stopping producer waits for the results of what it sent (at most ackTimeout): a platform answers
+     * within milliseconds, and one that does not must not hold up the stop for the whole ackTimeout.
+     */
+    private static final long STOP_RESULTS_GRACE_MILLIS = 2000;
     /** Stands for a publish the broker accepted: there is nothing to take back. */
     private static final Publication SENT = reason -> false;
 
@@ -32,6 +38,8 @@ abstract class IotosProducerSupport extends DefaultAsyncProducer {
     protected final IotosConfiguration configuration;
     protected IotosSession session;
     private Subscription results;
+    /** Sends of this producer still waiting for their results: stopping waits for them before it unsubscribes. */
+    private int awaiting;
 
     IotosProducerSupport(IotosEndpoint endpoint) {
         super(endpoint);
@@ -57,12 +65,36 @@ abstract class IotosProducerSupport extends DefaultAsyncProducer {
     @Override
     protected void doStop() throws Exception {
         if (results != null) {
+            long grace = Math.min(configuration.getAckTimeout(), STOP_RESULTS_GRACE_MILLIS);
+            awaitResults(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(grace));
             results.close();
             results = null;
         }
         // the reference stays: late completions then meet a closed session, which fails them cleanly
         endpoint.releaseSession(session);
         super.doStop();
+    }
+
+    /**
+     * What was sent may still be answered: unsubscribed at once, the results could not arrive, and its exchanges would
+     * fail though their requests went out (the last merged upload a stopping producer sends, say). At most until
+     * {@code deadlineNanos}; those still waiting then end as the session closes.
+     */
+    private synchronized void awaitResults(long deadlineNanos) throws InterruptedException {
+        long left;
+        while (awaiting > 0 && (left = deadlineNanos - System.nanoTime()) > 0) {
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+    }
+
+    private synchronized void awaitingStarted() {
+        awaiting++;
+    }
+
+    private synchronized void awaitingEnded() {
+        if (--awaiting == 0) {
+            notifyAll();
+        }
     }
 
     /**
@@ -94,10 +126,22 @@ abstract class IotosProducerSupport extends DefaultAsyncProducer {
             return;
         }
         AtomicReference<Publication> publication = new AtomicReference<>();
+        awaitingStarted();
         // registered before the publish: a publish refused at once cancels the results through the session's
         // completions, and done must not run on this thread instead
-        session.correlator().expect(requestId, pointIds, configuration.getAckTimeout(),
-                timeout -> withdrawIfUnsent(publication.get(), timeout)).whenComplete(done);
+        try {
+            session.correlator().expect(requestId, pointIds, configuration.getAckTimeout(),
+                    timeout -> withdrawIfUnsent(publication.get(), timeout)).whenComplete((results, error) -> {
+                        try {
+                            done.accept(results, error);
+                        } finally {
+                            awaitingEnded();
+                        }
+                    });
+        } catch (RuntimeException e) {
+            awaitingEnded();
+            throw e;
+        }
         // not done itself: its publish ending does not end a send that awaits results
         try {
             Publication made = session.publish(topic, payload, configuration.getQos(), failure -> {

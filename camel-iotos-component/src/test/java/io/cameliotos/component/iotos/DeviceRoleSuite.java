@@ -627,6 +627,25 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
         producer.stop();
     }
 
+    /** Stopping sends what lingers; with awaitAck its exchanges still get their results, as it was sent. */
+    @Test
+    void stoppingAProducerWithLingeringAwaitedUploadsWaitsForTheirResults() throws Exception {
+        respondToUploads(0, "OK");
+        CamelContext context = startContext();
+        org.apache.camel.AsyncProducer producer =
+                startedProducer(context, "iotos:171/401?batchLinger=60s&batchMaxPoints=50&awaitAck=true&ackTimeout=10s");
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(5);
+        List<Exchange> exchanges = sendToFivePoints(context, producer, 5, done);
+
+        producer.stop();
+
+        assertThat(done.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(exchanges).allSatisfy(e -> {
+            assertThat(e.getException()).isNull();
+            assertThat(e.getMessage().getHeader(IotosConstants.RESPONSE_CODE)).isEqualTo(0);
+        });
+    }
+
     /** Sends {@code count} exchanges with the values 0, 1, ... for the points 1 to 5 in turn. */
     private static List<Exchange> sendToFivePoints(CamelContext context, org.apache.camel.AsyncProducer producer,
             int count, java.util.concurrent.CountDownLatch done) {
