@@ -2,6 +2,7 @@ package io.cameliotos.component.iotos;
 
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
@@ -49,6 +50,8 @@ public class IotosComponent extends DefaultComponent {
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         IotosEndpoint endpoint = new IotosEndpoint(uri, this, configuration.copy());
+        // before setProperties takes them
+        endpoint.setUriOptions(Set.copyOf(parameters.keySet()));
         setProperties(endpoint, parameters);
         endpoint.setAddress(IotosAddress.parse(remaining, endpoint.getConfiguration().getRole()));
         return endpoint;

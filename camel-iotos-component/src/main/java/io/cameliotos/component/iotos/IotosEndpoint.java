@@ -3,6 +3,7 @@ package io.cameliotos.component.iotos;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +44,9 @@ import org.slf4j.LoggerFactory;
 public class IotosEndpoint extends DefaultEndpoint {
 
     private static final Logger LOG = LoggerFactory.getLogger(IotosEndpoint.class);
+    /** The options labelled producer and consumer (ComponentMetadataTest keeps these in step with the labels). */
+    static final Set<String> PRODUCER_OPTIONS = Set.of("ackTimeout", "awaitAck", "batchLinger", "batchMaxPoints");
+    static final Set<String> CONSUMER_OPTIONS = Set.of("autoReply", "controlDedupeSize", "controlMaxAge", "sharedGroup");
     /** Shorter holds drop what the broker of a persistent session queued before the routes could subscribe. */
     private static final long MIN_SENSIBLE_HOLD_MILLIS = 1000;
 
@@ -63,6 +67,8 @@ public class IotosEndpoint extends DefaultEndpoint {
 
     private IotosAddress address;
     private PointTable resolvedPointTable;
+    /** The options the endpoint's URI gave. */
+    private Set<String> uriOptions = Set.of();
 
     public IotosEndpoint(String uri, IotosComponent component, IotosConfiguration configuration) {
         super(uri, component);
@@ -76,12 +82,14 @@ public class IotosEndpoint extends DefaultEndpoint {
 
     @Override
     public Producer createProducer() throws Exception {
+        warnAboutIgnored(CONSUMER_OPTIONS, "a consumer", "producer");
         return configuration.getRole() == IotosRole.platform
                 ? new IotosPlatformProducer(this) : new IotosDeviceProducer(this);
     }
 
     @Override
     public Consumer createConsumer(Processor processor) throws Exception {
+        warnAboutIgnored(PRODUCER_OPTIONS, "a producer", "consumer");
         Consumer consumer = configuration.getRole() == IotosRole.platform
                 ? new IotosPlatformConsumer(this, processor) : new IotosDeviceConsumer(this, processor);
         configureConsumer(consumer);
@@ -177,6 +185,19 @@ public class IotosEndpoint extends DefaultEndpoint {
                                                + "gives that " + attribute + " to point " + named.get().id()
                                                + ", not to the URI's point " + uriPoint);
         }
+    }
+
+    /** The URI's options that only the other side reads: set on this side's URI, they are a mistake to point out. */
+    private void warnAboutIgnored(Set<String> otherSidesOptions, String otherSide, String side) {
+        for (String option : uriOptions) {
+            if (otherSidesOptions.contains(option)) {
+                LOG.warn("{}: {} is an option of {}; this {} ignores it", this, option, otherSide, side);
+            }
+        }
+    }
+
+    void setUriOptions(Set<String> uriOptions) {
+        this.uriOptions = uriOptions;
     }
 
     private static void requireAtLeast(String option, long value, long least, String expected) {

@@ -52,6 +52,22 @@ class ComponentMetadataTest {
         assertThat(json.get("properties").get("password").get("secret").asBoolean()).isTrue();
     }
 
+    /** The endpoint warns about an option of the other side by these sets: they must follow the options' labels. */
+    @Test
+    void theOptionsTheEndpointKnowsAsOneSidesAreThoseLabelledSo() throws Exception {
+        Map<String, List<String>> bySide = new LinkedHashMap<>();
+        metadata().get("componentProperties").fields().forEachRemaining(e -> {
+            String label = e.getValue().path("label").asText();
+            if ((label.equals("producer") || label.equals("consumer"))
+                && e.getValue().has("configurationField")) {
+                bySide.computeIfAbsent(label, k -> new ArrayList<>()).add(e.getKey());
+            }
+        });
+
+        assertThat(bySide.get("producer")).containsExactlyInAnyOrderElementsOf(IotosEndpoint.PRODUCER_OPTIONS);
+        assertThat(bySide.get("consumer")).containsExactlyInAnyOrderElementsOf(IotosEndpoint.CONSUMER_OPTIONS);
+    }
+
     @Test
     void camelsCatalogReadsTheMetadataAndValidatesUrisWithIt() throws Exception {
         CamelCatalog catalog = new DefaultCamelCatalog();

@@ -37,6 +37,7 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.support.jsse.SSLContextParameters;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -1201,6 +1202,23 @@ abstract class DeviceRoleSuite extends IotosTestSupport {
             "iotos:171/401/1963?role=platform&sharedGroup=g | sharedGroup with point 1963 in the URI" })
     void optionsOnlyAPlatformConsumerOfAWholeDeviceTakesFailAtRouteStart(String uri, String expected) {
         assertRouteFailsToStart(uri, true, expected);
+    }
+
+    @Test
+    void anOptionOfTheOtherSideIsPointedOutAtStart() throws Exception {
+        try (LogCapture logs = new LogCapture(Level.WARN)) {
+            startContext(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("iotos:171/401?awaitAck=true&qos=1").log("control");
+                    from("direct:upload").to("iotos:171/401/1963?autoReply=false");
+                }
+            });
+
+            assertThat(logs.text()).contains("awaitAck is an option of a producer; this consumer ignores it")
+                    .contains("autoReply is an option of a consumer; this producer ignores it")
+                    .doesNotContain("qos is an option");
+        }
     }
 
     @Test
