@@ -80,10 +80,15 @@ abstract class IotosProducerSupport extends DefaultAsyncProducer {
      * fail though their requests went out (the last merged upload a stopping producer sends, say). At most until
      * {@code deadlineNanos}; those still waiting then end as the session closes.
      */
-    private synchronized void awaitResults(long deadlineNanos) throws InterruptedException {
+    private synchronized void awaitResults(long deadlineNanos) {
         long left;
-        while (awaiting > 0 && (left = deadlineNanos - System.nanoTime()) > 0) {
-            TimeUnit.NANOSECONDS.timedWait(this, left);
+        try {
+            while (awaiting > 0 && (left = deadlineNanos - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+        } catch (InterruptedException e) {
+            // a stop told to hurry: it must still unsubscribe and give the session back
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -434,16 +434,17 @@ public final class IotosSession {
         }
         if (closed) {
             if (!client.isConnected()) {
-                // closed while this attempt waited: the client refused to close then
+                // closed while this attempt waited: the client refused to close then. Ending the connection stops its
+                // threads; closing the client too could race a CONNACK its receiver is reading (the client's own bug)
                 forceDisconnect();
-                closeClient();
             }
             return;
         }
-        forceDisconnect();
+        // reported first: the client fails the connect too as it ends it, with a reason that says less
         onDisconnected(new TimeoutException("no answer to the CONNECT within connectionTimeout="
                                             + settings.connectTimeoutSeconds() + " s"),
                 "connect to " + settings.brokerUrl() + " failed", attempt);
+        forceDisconnect();
     }
 
     private void forceDisconnect() {
@@ -497,6 +498,7 @@ public final class IotosSession {
      */
     private void onDisconnected(Throwable cause, String what, long attempt) {
         long delay;
+        boolean lost = false;
         lock.lock();
         try {
             if (state == SessionState.CLOSED || state == SessionState.DISCONNECTED
@@ -505,6 +507,7 @@ public final class IotosSession {
                 return;
             }
             if (state == SessionState.CONNECTED) {
+                lost = true;
                 metrics.connectionLosses.increment();
                 long heldNanos = System.nanoTime() - connectedAtNanos;
                 if (heldNanos >= TimeUnit.MILLISECONDS.toNanos(settings.reconnectMaxDelayMs())) {
@@ -524,7 +527,8 @@ public final class IotosSession {
             lock.unlock();
         }
         String reason = describe(cause);
-        if (failedAttempts <= 1 || LOG.isDebugEnabled()) {
+        // every lost connection is told, a string of failed connects once
+        if (lost || failedAttempts <= 1 || LOG.isDebugEnabled()) {
             LOG.warn("MQTT session {}: {}: {}; retrying in {} ms", settings.key(), what, reason, delay);
         }
         firstAttempt.complete(null);
