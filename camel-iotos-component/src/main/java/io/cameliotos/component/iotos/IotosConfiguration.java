@@ -470,8 +470,8 @@ public class IotosConfiguration implements Cloneable {
      * persistent session (cleanSession=false) sends right after connecting, before the routes subscribed, and what it
      * was still delivering to a consumer that stopped or was suspended. A route that starts or resumes within this
      * time still receives it; then it is dropped with a warning and counted as messagesUnclaimed. In milliseconds or
-     * as a duration such as 60s. At most 1,000 messages or 16 MiB are held at once. A setting of the connection: every endpoint sharing it needs the same
-     * value.
+     * as a duration such as 60s. At most 1,000 messages or 16 MiB are held at once. A setting of the connection:
+     * every endpoint sharing it needs the same value.
      */
     public void setUnclaimedHoldTime(long unclaimedHoldTime) {
         this.unclaimedHoldTime = unclaimedHoldTime;

@@ -60,9 +60,9 @@ public final class IotosConstants {
               javaType = "java.time.Instant")
     public static final String RESPONSE_TIME = "CamelIotosResponseTime";
     @Metadata(description = "The response code: 0 is OK, anything else a failure. Set after awaitAck and on the "
-                            + "platform producer when it waited for the result (InOut or awaitAck). A consumer route may set "
-                            + "it to choose the code of its reply; a "
-                            + "CONTROL_RESULT sent by the producer uses it (default 0).",
+                            + "platform producer when it waited for the result (InOut or awaitAck). A consumer "
+                            + "route may set it to choose the code of its reply; a CONTROL_RESULT sent by the "
+                            + "producer uses it (default 0).",
               javaType = "Integer")
     public static final String RESPONSE_CODE = "CamelIotosResponseCode";
     @Metadata(description = "The response description, e.g. OK. Like CamelIotosResponseCode.", javaType = "String")
